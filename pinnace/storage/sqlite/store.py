@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
 import fcntl
 import os
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pinnace.storage.compactor import CompactionPolicy, Compactor
 from pinnace.storage.errors import StoreUnavailableError, ValueTooLargeError
 from pinnace.storage.interface import MAX_VALUE_BYTES, Event, KeyValue, ListResult
 from pinnace.storage.sqlite import reader, schema
@@ -27,6 +29,9 @@ COMPACTION_CHUNK = 5000
 class SQLiteOptions:
     """Settings from the URL's query string, e.g. ``sqlite:///data/state.db?sync=full``.
 
+    ``compact-interval``, ``compact-min-age`` (seconds) and ``compact-min-revisions`` tune automatic
+    compaction (see :mod:`pinnace.storage.compactor`); ``compact-interval=0`` turns it off.
+
     ``sync``: ``normal`` (default) acknowledges a write once it is in the WAL file, which survives
     ``kill -9`` of any process but not a power cut; ``full`` also fsyncs the WAL at every commit,
     which survives power loss (group commit shares each fsync among the writes of a batch).
@@ -36,6 +41,7 @@ class SQLiteOptions:
     synchronous: str = "NORMAL"
     poll_interval: float = 1.0
     reader_threads: int = 4
+    compaction: CompactionPolicy = field(default_factory=CompactionPolicy)
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteOptions:
@@ -47,12 +53,21 @@ class SQLiteOptions:
         sync = query.get("sync", "normal").upper()
         if sync not in ("NORMAL", "FULL"):
             raise ValueError(f"sqlite URL {url!r}: sync must be 'normal' or 'full', not {sync.lower()!r}")
-        return cls(
-            path=path,
-            synchronous=sync,
-            poll_interval=float(query.get("poll-interval", "1.0")),
-            reader_threads=int(query.get("reader-threads", "4")),
-        )
+        defaults = CompactionPolicy()
+        try:
+            return cls(
+                path=path,
+                synchronous=sync,
+                poll_interval=float(query.get("poll-interval", "1.0")),
+                reader_threads=int(query.get("reader-threads", "4")),
+                compaction=CompactionPolicy(
+                    interval=float(query.get("compact-interval", defaults.interval)),
+                    min_age=float(query.get("compact-min-age", defaults.min_age)),
+                    min_revisions=int(query.get("compact-min-revisions", defaults.min_revisions)),
+                ),
+            )
+        except ValueError as err:
+            raise ValueError(f"sqlite URL {url!r}: {err}") from err
 
 
 class SQLiteStore:
@@ -72,6 +87,7 @@ class SQLiteStore:
             options.path, synchronous=options.synchronous, threads=options.reader_threads
         )
         self._hub: WatchHub | None = None
+        self._compactor_task: asyncio.Task[None] | None = None
         self._closed = False
 
     async def _start(self) -> None:
@@ -83,6 +99,9 @@ class SQLiteStore:
             poll_interval=self.options.poll_interval,
         )
         self._hub.start()
+        self._compactor_task = asyncio.create_task(
+            Compactor(self, self.options.compaction).run(), name="sqlite-compactor"
+        )
 
     def _on_commit(self, events: list[Event]) -> None:
         if self._hub is not None:
@@ -164,6 +183,10 @@ class SQLiteStore:
         if self._closed:
             return
         self._closed = True
+        if self._compactor_task is not None:
+            self._compactor_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._compactor_task
         if self._hub is not None:
             await self._hub.stop()
         await asyncio.to_thread(self._writer.stop)
