@@ -1,0 +1,81 @@
+"""``pinnace up``: an all-in-one cluster on this machine, in the foreground.
+
+Starts every component that exists as a supervised child process, waits for the API server to be
+ready, and tells the user where the kubeconfig is. Ctrl-C (SIGINT) or SIGTERM stops everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from pinnace.cli import supervisor
+
+READY_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class UpConfig:
+    data_dir: Path
+    port: int
+    datastore_url: str = ""
+
+
+def components(config: UpConfig) -> list[supervisor.Child]:
+    """The children of an all-in-one cluster; later components join this list."""
+    apiserver = ["apiserver", "--data-dir", str(config.data_dir), "--port", str(config.port)]
+    if config.datastore_url:
+        apiserver += ["--datastore", config.datastore_url]
+    return [supervisor.Child("apiserver", apiserver)]
+
+
+def wait_until_ready(config: UpConfig, deadline: float) -> None:
+    """Poll /readyz over HTTPS, trusting only the cluster CA, until it answers ok."""
+    ca = config.data_dir / "pki" / "ca.crt"
+    url = f"https://127.0.0.1:{config.port}/readyz"
+    last_error = "not started"
+    while time.monotonic() < deadline:
+        if ca.exists():
+            try:
+                context = ssl.create_default_context(cafile=str(ca))
+                with urllib.request.urlopen(url, context=context, timeout=2) as response:
+                    if response.read() == b"ok":
+                        return
+            except (urllib.error.URLError, OSError, ssl.SSLError) as err:
+                last_error = str(err)
+        time.sleep(0.2)
+    raise TimeoutError(f"the API server did not become ready at {url}: {last_error}")
+
+
+def banner(config: UpConfig) -> str:
+    kubeconfig = config.data_dir / "kubeconfig.yaml"
+    return (
+        f"Pinnace is up: API server https://127.0.0.1:{config.port}\n"
+        f"Admin kubeconfig: {kubeconfig}\n"
+        f"  export KUBECONFIG={kubeconfig}\n"
+        f"  kubectl get --raw /healthz\n"
+        f"Press Ctrl-C to stop.\n"
+    )
+
+
+async def run(config: UpConfig) -> None:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    children = components(config)
+    supervision = asyncio.create_task(supervisor.supervise(children), name="supervisor")
+    try:
+        await asyncio.to_thread(wait_until_ready, config, time.monotonic() + READY_TIMEOUT_SECONDS)
+        sys.stdout.write(banner(config))
+        sys.stdout.flush()
+        await supervision
+    finally:
+        supervision.cancel()
+        try:
+            await supervision
+        except asyncio.CancelledError:
+            pass
