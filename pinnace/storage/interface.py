@@ -45,6 +45,9 @@ class EventType(enum.Enum):
     CREATE = "CREATE"
     UPDATE = "UPDATE"
     DELETE = "DELETE"
+    # Not a write: "every event up to mod_revision for this prefix has been delivered". Lets a
+    # watch cache know how current it is when its prefix is quiet (etcd's progress notifications).
+    PROGRESS = "PROGRESS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ class Event:
     """One write, as a watcher sees it.
 
     ``value`` is None for deletes; ``prev_value`` is None for creates, and may be None when the
-    previous version has been compacted away.
+    previous version has been compacted away. PROGRESS events have an empty key and no values.
     """
 
     type: EventType
@@ -125,6 +128,8 @@ class Store(Protocol):
 
     def watch(self, prefix: str, *, start_revision: int) -> AsyncIterator[Event]:
         """Every write under ``prefix`` with mod_revision >= ``start_revision``, in order, forever.
+
+        Interleaved PROGRESS events may follow quiet periods; callers that only want writes skip them.
 
         ``start_revision`` 0 means "from the next write". Raises CompactedError (on the first
         iteration) when ``start_revision`` is below the compaction point. Stop by closing the

@@ -33,6 +33,8 @@ async def take(events: AsyncIterator[Event], count: int, within: float = 10.0) -
 
     async def collect() -> None:
         async for event in events:
+            if event.type is EventType.PROGRESS:
+                continue
             taken.append(event)
             if len(taken) == count:
                 return
@@ -336,6 +338,23 @@ async def test_two_watchers_see_the_same_events(store: Store) -> None:
     for i in range(10):
         await store.create(f"/t/{i}", b"x")
     assert [e.mod_revision for e in await first] == [e.mod_revision for e in await second]
+
+
+async def test_a_quiet_watch_learns_the_revision_through_progress_events(store: Store) -> None:
+    start = await store.current_revision() + 1
+    watch = store.watch("/quiet/", start_revision=start)
+
+    async def first_progress() -> Event:
+        async for event in watch:
+            assert event.type is EventType.PROGRESS, "nothing was written under /quiet/"
+            return event
+        raise AssertionError("the watch ended")
+
+    waiter = asyncio.create_task(first_progress())
+    await asyncio.sleep(0.2)
+    revision = await store.create("/loud/a", b"x")
+    event = await asyncio.wait_for(waiter, 15)
+    assert event.mod_revision >= revision and event.key == ""
 
 
 async def test_closing_a_watch_stops_it(store: Store) -> None:

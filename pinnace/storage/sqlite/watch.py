@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from pinnace.storage.errors import StoreClosedError
-from pinnace.storage.interface import Event
+from pinnace.storage.interface import Event, EventType
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ RevisionReader = Callable[[], Awaitable[int]]
 @dataclass(eq=False)
 class Subscriber:
     prefix: str
-    queue: asyncio.Queue[list[Event] | None] = field(default_factory=asyncio.Queue)
+    # (events, revision): the events of one delivery and the revision it brings the watcher up to.
+    queue: asyncio.Queue[tuple[list[Event], int] | None] = field(default_factory=asyncio.Queue)
 
 
 class WatchHub:
@@ -106,11 +107,12 @@ class WatchHub:
     def _deliver(self, events: list[Event]) -> None:
         if not events:
             return
+        revision = events[-1].mod_revision
         for subscriber in self._subscribers:
             matching = [event for event in events if event.key.startswith(subscriber.prefix)]
-            if matching:
-                subscriber.queue.put_nowait(matching)
-        self.delivered = events[-1].mod_revision
+            # Subscribers with nothing matching still learn the revision (a PROGRESS event).
+            subscriber.queue.put_nowait((matching, revision))
+        self.delivered = revision
 
 
 async def stream(
@@ -128,11 +130,14 @@ async def stream(
         for event in await read_history(prefix, start - 1, boundary, start):
             yield event
         while True:
-            batch = await subscriber.queue.get()
-            if batch is None:
+            delivery = await subscriber.queue.get()
+            if delivery is None:
                 raise StoreClosedError("the store was closed while watching")
+            batch, revision = delivery
             for event in batch:
                 if event.mod_revision >= start:
                     yield event
+            if not batch and revision >= start:
+                yield Event(EventType.PROGRESS, "", None, None, revision, 0)
     finally:
         hub.unsubscribe(subscriber)
