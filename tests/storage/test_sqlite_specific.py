@@ -59,6 +59,7 @@ async def test_compactor_waits_for_both_the_time_and_the_revision_window(tmp_pat
     now = [0.0]
     compactor = Compactor(store, CompactionPolicy(min_age=300, min_revisions=10), clock=lambda: now[0])
     try:
+
         async def write_up_to(revision: int) -> None:
             while await store.current_revision() < revision:
                 await store.create(f"/k/{await store.current_revision()}", b"x")

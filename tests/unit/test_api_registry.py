@@ -49,8 +49,8 @@ def load_generator() -> ModuleType:
 
 def test_the_committed_data_is_what_the_generator_produces_now() -> None:
     gen = load_generator()
-    if not gen.DEFAULT_OPENAPI.exists():
-        pytest.skip(f"the Kubernetes OpenAPI document is not at {gen.DEFAULT_OPENAPI}")
+    # CI clones the repository beside a copy of shared/, so the source document is always there.
+    assert gen.DEFAULT_OPENAPI.exists(), f"the Kubernetes OpenAPI document is not at {gen.DEFAULT_OPENAPI}"
     committed = package_files.files("pinnace.api").joinpath("data").joinpath("resources.json").read_text()
     assert committed == gen.render(gen.load_openapi(gen.DEFAULT_OPENAPI)), "run: python hack/gen_api_data.py"
 
