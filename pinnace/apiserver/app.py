@@ -1,0 +1,29 @@
+"""The aiohttp application of the API server: the request chain plus the handlers installed so far.
+
+Built from its parts (authenticator, authorizer, health registry) so that tests and other entry points can
+swap any of them; :mod:`pinnace.apiserver.server` builds the real ones from the configuration.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from pinnace.apiserver import health, version
+from pinnace.apiserver.authn import Authenticator
+from pinnace.apiserver.authz import Authorizer
+from pinnace.apiserver.filters import build_handler_chain
+
+# kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
+MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
+
+
+def create_app(
+    *, authenticator: Authenticator, authorizer: Authorizer, health_checks: health.HealthRegistry
+) -> web.Application:
+    app = web.Application(
+        middlewares=build_handler_chain(authenticator, authorizer),
+        client_max_size=MAX_REQUEST_BODY_BYTES,
+    )
+    version.add_routes(app)
+    health.add_routes(app, health_checks)
+    return app

@@ -1,0 +1,111 @@
+"""The request chain: aiohttp middlewares in kube-apiserver's filter order (``DefaultBuildHandlerChain``).
+
+    request -> status_middleware -> authentication -> authorization -> [admission, ... later] -> handler
+
+Each stage is a small factory taking its pluggable part (an Authenticator, an Authorizer) and returning a
+middleware, so the chain is assembled from data in :func:`build_handler_chain`. Stages report failures by
+raising :class:`~pinnace.apiserver.status.StatusError`; only :func:`status_middleware` writes error
+responses, and it also turns aiohttp's own routing errors and unexpected exceptions into a ``Status``, so
+that no aiohttp exception or plain-text error body reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from pinnace.apiserver.authn import AuthenticationFailed, Authenticator
+from pinnace.apiserver.authz import Attributes, Authorizer, Decision, forbidden_error
+from pinnace.apiserver.status import (
+    MethodNotAllowed,
+    StatusError,
+    internal_error,
+    path_not_found,
+    request_entity_too_large,
+    unauthorized,
+)
+from pinnace.apiserver.user import UserInfo
+
+log = logging.getLogger(__name__)
+
+# The authenticated user of a request, set by the authentication stage.
+USER_KEY = web.RequestKey("pinnace.user", UserInfo)
+
+
+def build_handler_chain(authenticator: Authenticator, authorizer: Authorizer) -> list[Middleware]:
+    """The middlewares of an API server application, outermost first."""
+    return [status_middleware, authentication_filter(authenticator), authorization_filter(authorizer)]
+
+
+def error_response(error: StatusError) -> web.Response:
+    """A ``Status`` response for ``error`` (kube-apiserver's ``responsewriters.ErrorNegotiated``)."""
+    response = web.Response(body=error.to_json(), status=error.code, content_type="application/json")
+    if error.retry_after_seconds:
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
+
+
+@web.middleware
+async def status_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except StatusError as err:
+        return error_response(err)
+    except web.HTTPNotFound:
+        # aiohttp's router found no handler: answer like kube-apiserver's notfoundhandler.
+        return error_response(path_not_found())
+    except web.HTTPMethodNotAllowed as err:
+        message = f"the server does not allow this method on the requested resource ({err.method})"
+        return error_response(MethodNotAllowed(message))
+    except web.HTTPRequestEntityTooLarge as err:
+        return error_response(request_entity_too_large(err.text or "request body too large"))
+    except web.HTTPException:
+        raise  # redirects and the like are deliberate responses
+    except Exception as err:
+        # Upstream recovers handler panics into a 500 Status; the traceback goes to the log only.
+        log.exception("unhandled error method=%s path=%s", request.method, request.path)
+        return error_response(internal_error(err))
+
+
+def authentication_filter(authenticator: Authenticator) -> Middleware:
+    """Sets ``request[USER_KEY]`` or answers 401 (upstream ``filters.WithAuthentication``)."""
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            user = await authenticator.authenticate(request)
+        except AuthenticationFailed as err:
+            log.info("authentication failed path=%s error=%s", request.path, err)
+            user = None
+        if user is None:
+            # Upstream's wording, whatever the cause, so as not to help someone guessing credentials.
+            raise unauthorized("Unauthorized")
+        request[USER_KEY] = user
+        return await handler(request)
+
+    return authenticate
+
+
+def authorization_filter(authorizer: Authorizer) -> Middleware:
+    """Lets the request through or answers 403 (upstream ``filters.WithAuthorization``)."""
+
+    @web.middleware
+    async def authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
+        attributes = request_attributes(request, request[USER_KEY])
+        decision, reason = await authorizer.authorize(attributes)
+        if decision is not Decision.ALLOW:
+            raise forbidden_error(attributes, reason)
+        return await handler(request)
+
+    return authorize
+
+
+def request_attributes(request: web.BaseRequest, user: UserInfo) -> Attributes:
+    """What the request asks, for authorization.
+
+    Every request is treated as a non-resource request (verb = lower-cased method) until the API handlers
+    arrive with upstream's ``RequestInfoFactory`` (``/api/v1/namespaces/ns/pods`` -> list pods in ns).
+    """
+    return Attributes(user=user, verb=request.method.lower(), path=request.path)

@@ -1,0 +1,529 @@
+"""ResourceStore: the verbs of one resource over the store and its watch cache.
+
+This is upstream's generic registry store (apiserver/pkg/registry/generic/registry/store.go) in
+small form. Handlers decode requests and render responses; this module decides what is stored,
+and speaks only StatusErrors to its callers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pinnace.api.registry import ResourceInfo
+from pinnace.apiserver import status
+from pinnace.apiserver.rest import codec, objectmeta
+from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
+from pinnace.apiserver.rest.keys import collection_prefix, object_key, resource_prefix
+from pinnace.apiserver.rest.strategy import (
+    Strategy,
+    generation_changed,
+    keep_status,
+    strategy_for,
+    take_status,
+)
+from pinnace.apiserver.watchcache import CacheEvent, ResourceVersionTooNew, ResourceVersionTooOld, WatchCache
+from pinnace.storage import (
+    CompactedError,
+    ConflictError,
+    FutureRevisionError,
+    KeyExistsError,
+    KeyNotFoundError,
+    StorageError,
+    Store,
+    ValueTooLargeError,
+)
+
+Object = dict[str, Any]
+Filter = Callable[[Object], bool]
+Validator = Callable[[Object, Object | None], list[status.StatusCause]]
+
+CONFLICT_MESSAGE = (
+    "the object has been modified; please apply your changes to the latest version and try again"
+)
+# Pods deleted without an explicit grace period wait this long unless their spec says otherwise.
+DEFAULT_POD_GRACE_SECONDS = 30
+UPDATE_RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ListOptions:
+    namespace: str = ""
+    matches: Filter | None = None
+    limit: int = 0
+    continue_token: str = ""
+    resource_version: str = ""
+    resource_version_match: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListResult:
+    items: list[Object]
+    resource_version: int
+    continue_token: str = ""
+    remaining: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteOptions:
+    grace_period_seconds: int | None = None
+    propagation_policy: str = ""
+    precondition_uid: str = ""
+    precondition_resource_version: str = ""
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    """``object`` is the last state; ``finished`` False when deletion waits (grace period, finalizers)."""
+
+    object: Object
+    finished: bool
+
+
+@dataclass
+class Hooks:
+    """Per-kind defaulting and validation, and admission checks, plugged in by the API server."""
+
+    default: Callable[[Object], None] = lambda obj: None
+    validate: Validator = lambda new, old: []
+    # Raises a StatusError if objects may not be created in the namespace (NamespaceLifecycle).
+    check_namespace: Callable[[str], Awaitable[None]] | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+class ResourceStore:
+    def __init__(self, info: ResourceInfo, store: Store, cache: WatchCache, hooks: Hooks) -> None:
+        self.info = info
+        self.store = store
+        self.cache = cache
+        self.hooks = hooks
+        self.strategy: Strategy = strategy_for(info.group, info.kind)
+        self.has_status = "status" in info.subresources
+
+    # --- naming and errors -----------------------------------------------------------------
+
+    @property
+    def resource(self) -> str:
+        return self.info.plural
+
+    def _not_found(self, name: str) -> status.StatusError:
+        return status.not_found(self.resource, name, group=self.info.group)
+
+    def _conflict(self, name: str, reason: str = CONFLICT_MESSAGE) -> status.StatusError:
+        return status.conflict(self.resource, name, reason, group=self.info.group)
+
+    def _storage_error(self, err: StorageError, name: str = "") -> status.StatusError:
+        if isinstance(err, ValueTooLargeError):
+            return status.request_entity_too_large(f"etcdserver: request is too large: {err}")
+        if isinstance(err, CompactedError):
+            return status.resource_expired(
+                f"too old resource version: {err.requested_revision} ({err.compacted_revision})"
+            )
+        if isinstance(err, FutureRevisionError):
+            return status.timeout(
+                f"Too large resource version: {err.requested_revision}, current: {err.current_revision}", 1
+            )
+        return status.internal_error(err)
+
+    def _key(self, namespace: str, name: str) -> str:
+        return object_key(self.info, namespace, name)
+
+    def _with_type(self, obj: Object) -> Object:
+        obj["apiVersion"] = self.info.api_version
+        obj["kind"] = self.info.kind
+        return obj
+
+    # --- reads -----------------------------------------------------------------------------
+
+    async def get(self, namespace: str, name: str, *, resource_version: str = "") -> Object:
+        key = self._key(namespace, name)
+        if resource_version:
+            await self._wait_for_cache(resource_version)
+            cached = self.cache.get(key)
+            if cached is None:
+                raise self._not_found(name)
+            return self._with_type(copy.deepcopy(cached))
+        try:
+            kv = await self.store.get(key)
+        except StorageError as err:
+            raise self._storage_error(err, name) from err
+        if kv is None:
+            raise self._not_found(name)
+        return self._with_type(codec.decode(kv.value, kv.mod_revision))
+
+    async def _wait_for_cache(self, resource_version: str) -> None:
+        revision = parse_resource_version(resource_version)
+        try:
+            await self.cache.wait_for_revision(revision)
+        except ResourceVersionTooNew as err:
+            raise status.timeout(str(err), 1) from err
+
+    async def list(self, options: ListOptions) -> ListResult:
+        matches = options.matches or (lambda obj: True)
+        prefix = collection_prefix(self.info, options.namespace)
+        from_cache = not options.continue_token and (
+            options.resource_version == "0"
+            or (options.resource_version and options.resource_version_match != "Exact" and not options.limit)
+        )
+        if from_cache:
+            if options.resource_version != "0":
+                await self._wait_for_cache(options.resource_version)
+            else:
+                await self.cache.wait_ready()
+            objects, revision = self.cache.snapshot(prefix)
+            items = [copy.deepcopy(obj) for obj in objects if matches(obj)]
+            return ListResult(items, revision)
+        return await self._list_from_store(prefix, matches, options)
+
+    async def _list_from_store(self, prefix: str, matches: Filter, options: ListOptions) -> ListResult:
+        revision = 0
+        start = prefix
+        if options.continue_token:
+            try:
+                resume = ContinueToken.decode(options.continue_token)
+            except InvalidContinueToken as err:
+                raise status.bad_request(str(err)) from err
+            revision, start = resume.revision, prefix + resume.start
+        elif options.resource_version and options.resource_version_match == "Exact":
+            revision = parse_resource_version(options.resource_version)
+        items: list[Object] = []
+        more = False
+        remaining: int | None = None
+        last_key = ""
+        # Fetch pages until the limit is filled with objects that pass the filter (upstream does the same).
+        page_size = max(options.limit, 500) if options.limit else 0
+        while True:
+            try:
+                page = await self.store.list(prefix, start=start, limit=page_size, revision=revision)
+            except CompactedError as err:
+                if options.continue_token:
+                    raise status.resource_expired(EXPIRED_CONTINUE_MESSAGE) from err
+                raise self._storage_error(err) from err
+            except StorageError as err:
+                raise self._storage_error(err) from err
+            revision = page.revision
+            for index, kv in enumerate(page.items):
+                obj = codec.decode(kv.value, kv.mod_revision)
+                if not matches(obj):
+                    continue
+                items.append(obj)
+                last_key = kv.key
+                if options.limit and len(items) == options.limit:
+                    rest_in_page = index + 1 < len(page.items)
+                    more = rest_in_page or page.more
+                    if more and options.matches is None:
+                        remaining = page.count - index - 1
+                    break
+            else:
+                if page.more and page.items:
+                    start = page.items[-1].key + "\x00"
+                    continue
+            break
+        next_token = ContinueToken(revision, last_key[len(prefix) :] + "\x00").encode() if more else ""
+        return ListResult(items, revision, next_token, remaining)
+
+    # --- writes ----------------------------------------------------------------------------
+
+    async def create(self, namespace: str, obj: Object, *, dry_run: bool = False) -> Object:
+        obj = copy.deepcopy(obj)
+        now = self.hooks.clock()
+        objectmeta.prepare_for_create(obj, namespace=namespace, namespaced=self.info.namespaced, now=now)
+        self._with_type(obj)
+        if self.strategy.initial_status is not None and self.has_status:
+            self.strategy.initial_status(obj)
+        if self.strategy.tracks_generation:
+            obj["metadata"]["generation"] = 1
+        self.hooks.default(obj)
+        name = obj["metadata"].get("name", "")
+        self._validate(obj, None, name)
+        if self.info.namespaced and self.hooks.check_namespace is not None:
+            await self.hooks.check_namespace(namespace)
+        if dry_run:
+            key = self._key(namespace, name)
+            if await self.store.get(key) is not None:
+                raise status.already_exists(self.resource, name, group=self.info.group)
+            return obj
+        try:
+            revision = await self.store.create(self._key(namespace, name), codec.encode(obj))
+        except KeyExistsError as err:
+            raise status.already_exists(self.resource, name, group=self.info.group) from err
+        except StorageError as err:
+            raise self._storage_error(err, name) from err
+        obj["metadata"]["resourceVersion"] = str(revision)
+        return obj
+
+    def _validate(self, obj: Object, old: Object | None, name: str) -> None:
+        causes = self.hooks.validate(obj, old)
+        if causes:
+            raise status.invalid(self.info.kind, name, causes, group=self.info.group)
+
+    async def update(
+        self,
+        namespace: str,
+        name: str,
+        transform: Callable[[Object], Awaitable[Object] | Object],
+        *,
+        subresource: str = "",
+        dry_run: bool = False,
+        create_if_missing: Callable[[], Awaitable[Object]] | None = None,
+    ) -> tuple[Object, bool]:
+        """Read, transform, write, retrying on a conflict the client did not ask to be told about.
+
+        ``transform`` gets a private copy of the current object (with its resourceVersion) and
+        returns the desired one; a resourceVersion in the result is a precondition (409 on
+        mismatch). Returns (stored object, created).
+        """
+        key = self._key(namespace, name)
+        for _attempt in range(UPDATE_RETRIES):
+            try:
+                kv = await self.store.get(key)
+            except StorageError as err:
+                raise self._storage_error(err, name) from err
+            if kv is None:
+                if create_if_missing is None:
+                    raise self._not_found(name)
+                return await create_if_missing(), True
+            current = self._with_type(codec.decode(kv.value, kv.mod_revision))
+            desired = transform(copy.deepcopy(current))
+            if isinstance(desired, Awaitable):
+                desired = await desired
+            wanted_version = str(desired.get("metadata", {}).get("resourceVersion", ""))
+            if wanted_version and wanted_version != str(kv.mod_revision):
+                raise self._conflict(name)
+            if not wanted_version and not self.strategy.allow_unconditional_update:
+                raise status.invalid(
+                    self.info.kind,
+                    name,
+                    [
+                        status.StatusCause(
+                            "FieldValueRequired",
+                            "must be specified for an update",
+                            "metadata.resourceVersion",
+                        )
+                    ],
+                    group=self.info.group,
+                )
+            stored = self._prepare_update(desired, current, subresource)
+            if stored == current:
+                # Nothing changed: upstream skips the write, so the resourceVersion stays the same.
+                return current, False
+            if dry_run:
+                return stored, False
+            if self._finished_deleting(stored):
+                try:
+                    await self.store.delete(key, expected_mod_revision=kv.mod_revision)
+                except ConflictError:
+                    if wanted_version:
+                        raise self._conflict(name) from None
+                    continue
+                except KeyNotFoundError as err:
+                    raise self._not_found(name) from err
+                return stored, False
+            try:
+                revision = await self.store.update(
+                    key, codec.encode(stored), expected_mod_revision=kv.mod_revision
+                )
+            except ConflictError:
+                if wanted_version:
+                    raise self._conflict(name) from None
+                continue
+            except KeyNotFoundError as err:
+                raise self._not_found(name) from err
+            except StorageError as err:
+                raise self._storage_error(err, name) from err
+            stored["metadata"]["resourceVersion"] = str(revision)
+            return stored, False
+        raise self._conflict(name)
+
+    def _prepare_update(self, desired: Object, current: Object, subresource: str) -> Object:
+        if subresource == "status":
+            new = take_status(desired, current)
+        else:
+            new = keep_status(desired, current) if self.has_status else dict(desired)
+        new = self._with_type(copy.deepcopy(new))
+        objectmeta.prepare_for_update(new, current)
+        new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        if subresource != "status":
+            self.hooks.default(new)
+            if self.strategy.tracks_generation and generation_changed(self.strategy, new, current):
+                new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
+        self._validate(new, current, new["metadata"].get("name", ""))
+        if "deletionTimestamp" in current.get("metadata", {}):
+            self._forbid_new_finalizers(new, current)
+        return new
+
+    def _forbid_new_finalizers(self, new: Object, current: Object) -> None:
+        added = set(new["metadata"].get("finalizers", [])) - set(current["metadata"].get("finalizers", []))
+        if added:
+            raise status.invalid(
+                self.info.kind,
+                new["metadata"].get("name", ""),
+                [
+                    status.StatusCause(
+                        "FieldValueForbidden",
+                        "Forbidden: no new finalizers can be added if the object is being deleted, "
+                        f"found new finalizers {sorted(added)!r}",
+                        "metadata.finalizers",
+                    )
+                ],
+                group=self.info.group,
+            )
+
+    @staticmethod
+    def _finished_deleting(obj: Object) -> bool:
+        """An object being deleted goes when its last finalizer does (and a pod's grace period is over)."""
+        metadata = obj.get("metadata", {})
+        if "deletionTimestamp" not in metadata or metadata.get("finalizers"):
+            return False
+        return int(metadata.get("deletionGracePeriodSeconds", 0) or 0) == 0
+
+    async def delete(self, namespace: str, name: str, options: DeleteOptions) -> DeleteResult:
+        key = self._key(namespace, name)
+        for _attempt in range(UPDATE_RETRIES):
+            try:
+                kv = await self.store.get(key)
+            except StorageError as err:
+                raise self._storage_error(err, name) from err
+            if kv is None:
+                raise self._not_found(name)
+            current = self._with_type(codec.decode(kv.value, kv.mod_revision))
+            self._check_preconditions(current, options, name)
+            updated = self._mark_for_deletion(current, options)
+            if updated is None:
+                if options.dry_run:
+                    return DeleteResult(current, True)
+                try:
+                    deleted = await self.store.delete(key, expected_mod_revision=kv.mod_revision)
+                except ConflictError:
+                    continue
+                except KeyNotFoundError as err:
+                    raise self._not_found(name) from err
+                except StorageError as err:
+                    raise self._storage_error(err, name) from err
+                current["metadata"]["resourceVersion"] = str(deleted.mod_revision)
+                return DeleteResult(current, True)
+            if updated == current or options.dry_run:
+                return DeleteResult(updated, False)
+            try:
+                revision = await self.store.update(
+                    key, codec.encode(updated), expected_mod_revision=kv.mod_revision
+                )
+            except ConflictError:
+                continue
+            except StorageError as err:
+                raise self._storage_error(err, name) from err
+            updated["metadata"]["resourceVersion"] = str(revision)
+            return DeleteResult(updated, False)
+        raise self._conflict(name)
+
+    def _check_preconditions(self, current: Object, options: DeleteOptions, name: str) -> None:
+        metadata = current["metadata"]
+        if options.precondition_uid and options.precondition_uid != metadata.get("uid"):
+            raise self._conflict(
+                name,
+                f"Precondition failed: UID in precondition: {options.precondition_uid}, "
+                f"UID in object meta: {metadata.get('uid')}",
+            )
+        wanted = options.precondition_resource_version
+        if wanted and wanted != metadata.get("resourceVersion"):
+            raise self._conflict(
+                name,
+                f"Precondition failed: ResourceVersion in precondition: {wanted}, "
+                f"ResourceVersion in object meta: {metadata.get('resourceVersion')}",
+            )
+
+    def _mark_for_deletion(self, current: Object, options: DeleteOptions) -> Object | None:
+        """The object as it should be stored while deletion waits, or None to delete it now.
+
+        Follows upstream's BeforeDelete and deletion-finalizer rules: propagation policies add the
+        orphan/foregroundDeletion finalizers, objects with finalizers get a deletionTimestamp and
+        stay, and pods bound to a node get a grace period for the kubelet to stop them.
+        """
+        metadata = current["metadata"]
+        finalizers: list[str] = list(metadata.get("finalizers", []))
+        policy = options.propagation_policy
+        if policy == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        elif policy == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        grace = self._grace_period(current, options)
+        if not finalizers and grace == 0:
+            return None
+        updated = copy.deepcopy(current)
+        new_meta = updated["metadata"]
+        if finalizers:
+            new_meta["finalizers"] = finalizers
+        now = self.hooks.clock()
+        existing_grace = new_meta.get("deletionGracePeriodSeconds")
+        if "deletionTimestamp" not in new_meta or (
+            existing_grace is not None and grace < int(existing_grace)
+        ):
+            # A second DELETE may only shorten the grace period, never lengthen it.
+            new_meta["deletionTimestamp"] = objectmeta.rfc3339(now + timedelta(seconds=grace))
+            new_meta["deletionGracePeriodSeconds"] = grace
+        return updated
+
+    def _grace_period(self, current: Object, options: DeleteOptions) -> int:
+        if not self.strategy.graceful_deletion:
+            return 0
+        spec = current.get("spec", {})
+        pod_status = current.get("status", {})
+        # Pods that never reached a node, or already finished, have nothing to stop.
+        if not spec.get("nodeName") or pod_status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if options.grace_period_seconds is not None:
+            return max(0, options.grace_period_seconds)
+        return int(spec.get("terminationGracePeriodSeconds", DEFAULT_POD_GRACE_SECONDS))
+
+    # --- watch -----------------------------------------------------------------------------
+
+    async def watch(
+        self, namespace: str, resource_version: str, *, initial_events: bool
+    ) -> AsyncIterator[CacheEvent | int]:
+        revision = parse_resource_version(resource_version) if resource_version else 0
+        if not resource_version:
+            # "Start at the most recent": what is stored now, then changes (upstream reads the store).
+            initial_events = True if initial_events else False
+            revision = await self.store.current_revision() if not initial_events else 0
+        try:
+            return await self.cache.watch(
+                collection_prefix(self.info, namespace),
+                revision,
+                initial_events=initial_events or revision == 0,
+            )
+        except ResourceVersionTooOld as err:
+            raise status.resource_expired(str(err)) from err
+        except ResourceVersionTooNew as err:
+            raise status.timeout(str(err), 1) from err
+
+    @property
+    def prefix(self) -> str:
+        return resource_prefix(self.info)
+
+
+EXPIRED_CONTINUE_MESSAGE = (
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter, or use the continue token in this response to retrieve the "
+    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+    "up in the list."
+)
+
+
+def parse_resource_version(value: str) -> int:
+    try:
+        revision = int(value)
+    except ValueError:
+        raise status.bad_request(f"invalid resource version: {value}") from None
+    if revision < 0:
+        raise status.bad_request(f"invalid resource version: {value}")
+    return revision
+
+
+async def sleep_forever() -> None:
+    await asyncio.Event().wait()

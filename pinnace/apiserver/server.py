@@ -1,0 +1,82 @@
+"""Run one API server until cancelled: the component's single entry point, ``run(config)``.
+
+Start-up order:
+
+1. ensure the PKI under ``DATA_DIR/pki`` (first start creates the CA and certificates);
+2. build the authenticator (reads the static token file), authorizer and health checks;
+3. listen with HTTPS only on ``bind_address:port``;
+4. write the admin kubeconfig ``DATA_DIR/kubeconfig.yaml`` pointing at the port actually bound (so port
+   0 works), then set ``ready``.
+
+Cancelling the task that runs :func:`run` stops it: the listener closes, requests in flight get
+``SHUTDOWN_TIMEOUT_SECONDS`` to finish, and ``CancelledError`` propagates to the caller. Signals are the
+caller's business (the CLI turns SIGTERM into a cancellation). Blocking work (key generation, file writes)
+runs in threads so the event loop of a process hosting several components never stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from pinnace.apiserver.app import create_app
+from pinnace.apiserver.authn import new_authenticator
+from pinnace.apiserver.authz import new_authorizer
+from pinnace.apiserver.config import APIServerConfig
+from pinnace.apiserver.health import HealthRegistry, default_registry
+from pinnace.apiserver.kubeconfig import write_admin_kubeconfig
+from pinnace.apiserver.pki import ensure_pki
+from pinnace.apiserver.tls import serving_ssl_context
+
+log = logging.getLogger(__name__)
+
+# Long requests (watches, later) are cut after this on shutdown; clients reconnect to another server.
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
+
+
+async def run(
+    config: APIServerConfig,
+    *,
+    ready: asyncio.Event | None = None,
+    health_checks: HealthRegistry | None = None,
+) -> None:
+    """Serve the API described by ``config`` until cancelled.
+
+    ``ready`` is set once the server accepts connections and the kubeconfig is written. ``health_checks``
+    replaces the default registry (``ping`` only), e.g. to add a datastore check.
+    """
+    pki = await asyncio.to_thread(ensure_pki, config.data_dir, extra_sans=config.extra_sans)
+    authenticator = await asyncio.to_thread(new_authenticator, config.token_auth_file)
+    app = create_app(
+        authenticator=authenticator,
+        authorizer=new_authorizer(),
+        health_checks=health_checks if health_checks is not None else default_registry(),
+    )
+    ssl_context = await asyncio.to_thread(serving_ssl_context, pki)
+
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    await runner.setup()
+    try:
+        host = config.bind_address or None  # aiohttp listens on every interface for None
+        site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)
+        await site.start()
+        port = _bound_port(runner, config.port)
+        server_url = config.server_url(port)
+        await asyncio.to_thread(write_admin_kubeconfig, pki, server_url, config.kubeconfig_path)
+        log.info("API server serving url=%s kubeconfig=%s", server_url, config.kubeconfig_path)
+        if ready is not None:
+            ready.set()
+        await asyncio.Event().wait()  # until cancelled
+    finally:
+        await runner.cleanup()
+        log.info("API server stopped")
+
+
+def _bound_port(runner: web.AppRunner, configured: int) -> int:
+    for address in runner.addresses:
+        # (host, port) for IPv4, (host, port, flowinfo, scope_id) for IPv6.
+        if isinstance(address, tuple) and len(address) >= 2 and isinstance(address[1], int):
+            return address[1]
+    return configured
