@@ -12,13 +12,19 @@ from pinnace.apiserver import health, version
 from pinnace.apiserver.authn import Authenticator
 from pinnace.apiserver.authz import Authorizer
 from pinnace.apiserver.filters import build_handler_chain
+from pinnace.apiserver.handlers import discovery, resources
+from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 
 
 def create_app(
-    *, authenticator: Authenticator, authorizer: Authorizer, health_checks: health.HealthRegistry
+    *,
+    authenticator: Authenticator,
+    authorizer: Authorizer,
+    health_checks: health.HealthRegistry,
+    stores: ResourceStores | None = None,
 ) -> web.Application:
     app = web.Application(
         middlewares=build_handler_chain(authenticator, authorizer),
@@ -26,4 +32,9 @@ def create_app(
     )
     version.add_routes(app)
     health.add_routes(app, health_checks)
+    if stores is not None:
+        app[discovery.REGISTRY_KEY] = stores.registry
+        app[resources.STORES_KEY] = stores
+        discovery.add_routes(app)
+        resources.add_routes(app)
     return app

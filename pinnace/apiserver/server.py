@@ -21,6 +21,7 @@ import logging
 
 from aiohttp import web
 
+from pinnace.apiserver import apis
 from pinnace.apiserver.app import create_app
 from pinnace.apiserver.authn import new_authenticator
 from pinnace.apiserver.authz import new_authorizer
@@ -29,6 +30,7 @@ from pinnace.apiserver.health import HealthRegistry, default_registry
 from pinnace.apiserver.kubeconfig import write_admin_kubeconfig
 from pinnace.apiserver.pki import ensure_pki
 from pinnace.apiserver.tls import serving_ssl_context
+from pinnace.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,22 @@ async def run(
     """
     pki = await asyncio.to_thread(ensure_pki, config.data_dir, extra_sans=config.extra_sans)
     authenticator = await asyncio.to_thread(new_authenticator, config.token_auth_file)
+    store = await open_store(config.datastore_url)
+    stores = apis.build_stores(store, apis.served_registry())
+    stores.start()
+    checks = health_checks if health_checks is not None else default_registry()
+    checks.add("etcd", lambda: _store_ping(store))
+    checks.add("informer-sync", stores.wait_ready, endpoints=("readyz",))
     app = create_app(
-        authenticator=authenticator,
-        authorizer=new_authorizer(),
-        health_checks=health_checks if health_checks is not None else default_registry(),
+        authenticator=authenticator, authorizer=new_authorizer(), health_checks=checks, stores=stores
     )
     ssl_context = await asyncio.to_thread(serving_ssl_context, pki)
 
     runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
-    await runner.setup()
     try:
+        await stores.wait_ready()
+        await apis.ensure_default_namespaces(stores)
+        await runner.setup()
         host = config.bind_address or None  # aiohttp listens on every interface for None
         site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)
         await site.start()
@@ -71,7 +79,13 @@ async def run(
         await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
+        await stores.stop()
+        await store.close()
         log.info("API server stopped")
+
+
+async def _store_ping(store: Store) -> None:
+    await store.current_revision()
 
 
 def _bound_port(runner: web.AppRunner, configured: int) -> int:

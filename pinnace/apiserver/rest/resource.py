@@ -314,7 +314,7 @@ class ResourceStore:
                 return current, False
             if dry_run:
                 return stored, False
-            if self._finished_deleting(stored):
+            if self._finished_deleting(stored, self.strategy):
                 try:
                     await self.store.delete(key, expected_mod_revision=kv.mod_revision)
                 except ConflictError:
@@ -375,10 +375,12 @@ class ResourceStore:
             )
 
     @staticmethod
-    def _finished_deleting(obj: Object) -> bool:
+    def _finished_deleting(obj: Object, strategy: Strategy) -> bool:
         """An object being deleted goes when its last finalizer does (and a pod's grace period is over)."""
         metadata = obj.get("metadata", {})
         if "deletionTimestamp" not in metadata or metadata.get("finalizers"):
+            return False
+        if strategy.spec_finalizers and obj.get("spec", {}).get("finalizers"):
             return False
         return int(metadata.get("deletionGracePeriodSeconds", 0) or 0) == 0
 
@@ -452,9 +454,12 @@ class ResourceStore:
         elif policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")
         grace = self._grace_period(current, options)
-        if not finalizers and grace == 0:
+        spec_finalizers = self.strategy.spec_finalizers and bool(current.get("spec", {}).get("finalizers"))
+        if not finalizers and grace == 0 and not spec_finalizers:
             return None
         updated = copy.deepcopy(current)
+        if self.strategy.spec_finalizers:
+            updated.setdefault("status", {})["phase"] = "Terminating"
         new_meta = updated["metadata"]
         if finalizers:
             new_meta["finalizers"] = finalizers
@@ -483,23 +488,29 @@ class ResourceStore:
     # --- watch -----------------------------------------------------------------------------
 
     async def watch(
-        self, namespace: str, resource_version: str, *, initial_events: bool
+        self, namespace: str, resource_version: str, *, send_initial_events: bool
     ) -> AsyncIterator[CacheEvent | int]:
-        revision = parse_resource_version(resource_version) if resource_version else 0
-        if not resource_version:
-            # "Start at the most recent": what is stored now, then changes (upstream reads the store).
-            initial_events = True if initial_events else False
-            revision = await self.store.current_revision() if not initial_events else 0
+        """Changes after ``resource_version``; with none given, or "0", or ``send_initial_events``,
+        first a synthetic ADDED event per existing object (upstream's watch semantics).
+        """
+        prefix = collection_prefix(self.info, namespace)
         try:
+            if send_initial_events or resource_version in ("", "0"):
+                if resource_version == "":
+                    # "Most recent": the cache must first catch up with everything stored now.
+                    await self.cache.wait_for_revision(await self.store.current_revision())
+                elif resource_version != "0":
+                    await self.cache.wait_for_revision(parse_resource_version(resource_version))
+                return await self.cache.watch(prefix, 0, initial_events=True)
             return await self.cache.watch(
-                collection_prefix(self.info, namespace),
-                revision,
-                initial_events=initial_events or revision == 0,
+                prefix, parse_resource_version(resource_version), initial_events=False
             )
         except ResourceVersionTooOld as err:
             raise status.resource_expired(str(err)) from err
         except ResourceVersionTooNew as err:
             raise status.timeout(str(err), 1) from err
+        except StorageError as err:
+            raise self._storage_error(err) from err
 
     @property
     def prefix(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Object = dict[str, Any]
@@ -34,7 +34,11 @@ def _service_initial_status(obj: Object) -> None:
 
 
 def _namespace_initial_status(obj: Object) -> None:
+    """Active, and held by the namespace controller's finalizer (pkg/registry/core/namespace/strategy.go)."""
     obj["status"] = {"phase": "Active"}
+    finalizers = obj.setdefault("spec", {}).setdefault("finalizers", [])
+    if "kubernetes" not in finalizers:
+        finalizers.append("kubernetes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ class Strategy:
     allow_create_on_update: bool = False
     # Whether an update with no resourceVersion is accepted (upstream AllowUnconditionalUpdate).
     allow_unconditional_update: bool = True
-    extra_prepare_for_create: tuple[Callable[[Object], None], ...] = field(default=())
+    # Namespaces: spec.finalizers (the namespace controller's "kubernetes") also hold deletion back,
+    # and a namespace being deleted is Terminating.
+    spec_finalizers: bool = False
 
 
 GENERIC = Strategy(initial_status=None)
@@ -61,7 +67,7 @@ _WORKLOAD = Strategy(tracks_generation=True)
 STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("", "Pod"): Strategy(initial_status=_pod_initial_status, graceful_deletion=True),
     ("", "Service"): Strategy(initial_status=_service_initial_status),
-    ("", "Namespace"): Strategy(initial_status=_namespace_initial_status),
+    ("", "Namespace"): Strategy(initial_status=_namespace_initial_status, spec_finalizers=True),
     ("", "PersistentVolume"): Strategy(initial_status=_phase_pending),
     ("", "PersistentVolumeClaim"): Strategy(initial_status=_phase_pending),
     ("", "ReplicationController"): _WORKLOAD,

@@ -1,0 +1,88 @@
+"""The API the server serves: which resources, their per-kind hooks, and the objects every cluster has.
+
+Served resources are the registry's, minus the versions that share storage with another version
+and need a conversion Pinnace does not have yet (autoscaling/v1 HPAs, events.k8s.io/v1 Events): a
+missing resource is an honest 404, a wrongly converted one would corrupt what clients read.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pinnace.api.registry import ResourceInfo, ResourceRegistry, builtin_registry
+from pinnace.apiserver import status
+from pinnace.apiserver.rest.resource import Validator
+from pinnace.apiserver.rest.stores import ResourceStores
+from pinnace.storage import Store
+
+log = logging.getLogger(__name__)
+
+Object = dict[str, Any]
+
+# (group, version) served through another version's storage once conversions exist.
+NEEDS_CONVERSION: frozenset[tuple[str, str]] = frozenset({("autoscaling", "v1"), ("events.k8s.io", "v1")})
+# Served by other components or not at all yet (componentstatuses has no backing checks).
+NOT_STORED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "componentstatuses"),
+        ("", "bindings"),
+        ("authentication.k8s.io", "tokenreviews"),
+        ("authentication.k8s.io", "selfsubjectreviews"),
+        ("authorization.k8s.io", "subjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectrulesreviews"),
+        ("authorization.k8s.io", "localsubjectaccessreviews"),
+    }
+)
+
+DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def served_registry(registry: ResourceRegistry | None = None) -> ResourceRegistry:
+    registry = registry or builtin_registry()
+    resources = [
+        info
+        for info in registry.resources()
+        if (info.group, info.version) not in NEEDS_CONVERSION and (info.group, info.plural) not in NOT_STORED
+    ]
+    served_gvs = {(info.group, info.version) for info in resources}
+    groups = []
+    for group in registry.groups():
+        versions = tuple(v for v in group.versions if (group.name, v) in served_gvs)
+        if versions:
+            groups.append(type(group)(name=group.name, versions=versions, priority=group.priority))
+    return ResourceRegistry(groups, resources)
+
+
+def _defaulter() -> Any:
+    from pinnace.api.defaults import apply_defaults
+
+    return apply_defaults
+
+
+def _validator_for(info: ResourceInfo) -> Validator:
+    from pinnace.api import validation
+
+    def validate(new: Object, old: Object | None) -> list[status.StatusCause]:
+        if old is None:
+            errors = validation.validate_create(new, namespaced=info.namespaced)
+        else:
+            errors = validation.validate_update(new, old, namespaced=info.namespaced)
+        return [status.StatusCause(error.type.value, error.body(), error.field) for error in errors]
+
+    return validate
+
+
+def build_stores(store: Store, registry: ResourceRegistry) -> ResourceStores:
+    return ResourceStores(registry, store, default=_defaulter(), validate=_validator_for)
+
+
+async def ensure_default_namespaces(stores: ResourceStores) -> None:
+    """default, kube-system, kube-public and kube-node-lease exist in every cluster."""
+    for name in DEFAULT_NAMESPACES:
+        try:
+            await stores.namespaces.create("", {"metadata": {"name": name}})
+            log.info("created namespace %s", name)
+        except status.AlreadyExists:
+            pass
