@@ -86,3 +86,34 @@ async def ensure_default_namespaces(stores: ResourceStores) -> None:
             log.info("created namespace %s", name)
         except status.AlreadyExists:
             pass
+
+
+async def ensure_kubernetes_service(stores: ResourceStores, port: int) -> None:
+    """The `kubernetes` Service in `default`, on the first service IP, as upstream's controller keeps it."""
+    services = stores.get("", "v1", "services")
+    assert services is not None
+    service = {
+        "metadata": {
+            "name": "kubernetes",
+            "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"},
+        },
+        "spec": {
+            "type": "ClusterIP",
+            "clusterIP": stores.service_ips.kubernetes_ip,
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+            "sessionAffinity": "None",
+        },
+    }
+    try:
+        await services.create("default", service)
+    except status.AlreadyExists:
+        current = await services.get("default", "kubernetes")
+        if current["spec"]["ports"][0].get("targetPort") != port:
+
+            def retarget(obj: Object) -> Object:
+                obj["spec"]["ports"][0]["targetPort"] = port
+                obj["metadata"].pop("resourceVersion", None)
+                return obj
+
+            await services.update("default", "kubernetes", retarget)

@@ -71,6 +71,7 @@ async def run(
         site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)
         await site.start()
         port = _bound_port(runner, config.port)
+        await apis.ensure_kubernetes_service(stores, port)
         server_url = config.server_url(port)
         await asyncio.to_thread(write_admin_kubeconfig, pki, server_url, config.kubeconfig_path)
         log.info("API server serving url=%s kubeconfig=%s", server_url, config.kubeconfig_path)

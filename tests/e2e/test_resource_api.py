@@ -1,0 +1,289 @@
+"""The resource API as a user meets it: real kubectl (1.27, 1.32, 1.37) and the official Python client."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes import watch as k8s_watch
+from kubernetes.client.rest import ApiException
+
+from tests.e2e.conftest import APIServerProcess, kubectl, start_apiserver
+
+VERSIONS = ["1.27", "1.32", "1.37"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[APIServerProcess]:
+    started = start_apiserver(tmp_path_factory.mktemp("resource-api"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def run(server: APIServerProcess, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """kubectl against the server, with a fresh discovery cache; fails the test on a non-zero exit."""
+
+    def run_kubectl(*args: str, version: str = "1.32", check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = kubectl(server.kubeconfig, tmp_path / f"cache-{version}", *args, version=version)
+        if check:
+            assert result.returncode == 0, f"kubectl {' '.join(args)} failed:\n{result.stderr}"
+        return result
+
+    return run_kubectl
+
+
+@pytest.fixture
+def namespace(run, request: pytest.FixtureRequest) -> str:  # type: ignore[no-untyped-def]
+    name = "t-" + request.node.name.lower().replace("_", "-").replace("[", "-").replace("]", "").replace(".", "")[:50]
+    name = name.rstrip("-")
+    run("create", "namespace", name)
+    return name
+
+
+# --- discovery -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_api_resources_lists_builtin_kinds_with_short_names(run, version: str) -> None:  # type: ignore[no-untyped-def]
+    out = run("api-resources", version=version).stdout
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert rows["deployments"][1:] == ["deploy", "apps/v1", "true", "Deployment"]
+    assert rows["namespaces"][1:] == ["ns", "v1", "false", "Namespace"]
+    assert "configmaps" in rows and "cronjobs" in rows and "networkpolicies" in rows
+
+
+def test_api_versions_lists_served_group_versions(run) -> None:  # type: ignore[no-untyped-def]
+    versions = run("api-versions").stdout.split()
+    assert {"v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1"} <= set(versions)
+    assert "metrics.k8s.io/v1beta1" not in versions, "only served groups are advertised"
+
+
+def test_default_namespaces_exist(run) -> None:  # type: ignore[no-untyped-def]
+    names = run("get", "namespaces", "-o", "name").stdout.split()
+    assert {"namespace/default", "namespace/kube-system", "namespace/kube-public", "namespace/kube-node-lease"} <= set(
+        names
+    )
+
+
+# --- imperative create (protobuf bodies from 1.32+) and get ----------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_create_configmap_then_get_it_in_every_output_format(run, namespace: str, version: str) -> None:  # type: ignore[no-untyped-def]
+    created = run("create", "configmap", "settings", "--from-literal=mode=fast", "-n", namespace, version=version)
+    assert created.stdout.strip() == "configmap/settings created"
+    table = run("get", "configmap", "settings", "-n", namespace, version=version).stdout.splitlines()
+    assert table[0].split() == ["NAME", "DATA", "AGE"]
+    assert table[1].split()[:2] == ["settings", "1"]
+    as_json = json.loads(run("get", "cm", "settings", "-n", namespace, "-o", "json", version=version).stdout)
+    assert as_json["data"] == {"mode": "fast"} and as_json["kind"] == "ConfigMap"
+    assert as_json["metadata"]["uid"] and as_json["metadata"]["resourceVersion"].isdigit()
+    jsonpath = run("get", "cm", "settings", "-n", namespace, "-o", "jsonpath={.data.mode}", version=version)
+    assert jsonpath.stdout == "fast"
+    columns = run("get", "cm", "-n", namespace, "-o", "custom-columns=NAME:.metadata.name,MODE:.data.mode")
+    assert columns.stdout.split() == ["NAME", "MODE", "settings", "fast"]
+    yaml_out = run("get", "cm", "settings", "-n", namespace, "-o", "yaml", version=version).stdout
+    assert "mode: fast" in yaml_out and "kind: ConfigMap" in yaml_out
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_create_deployment_shows_upstream_defaults(run, namespace: str, version: str) -> None:  # type: ignore[no-untyped-def]
+    run("create", "deployment", "web", "--image=nginx:1.27", "--replicas=2", "-n", namespace, version=version)
+    deployment = json.loads(run("get", "deploy", "web", "-n", namespace, "-o", "json").stdout)
+    spec = deployment["spec"]
+    assert spec["replicas"] == 2
+    assert spec["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+    assert (spec["revisionHistoryLimit"], spec["progressDeadlineSeconds"]) == (10, 600)
+    pod_spec = spec["template"]["spec"]
+    assert (pod_spec["restartPolicy"], pod_spec["dnsPolicy"], pod_spec["schedulerName"]) == (
+        "Always",
+        "ClusterFirst",
+        "default-scheduler",
+    )
+    assert pod_spec["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    assert deployment["metadata"]["generation"] == 1
+    wide = run("get", "deploy", "web", "-n", namespace, "-o", "wide").stdout.splitlines()
+    assert wide[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert wide[1].split()[0:2] == ["web", "0/2"] and "app=web" in wide[1]
+
+
+def test_create_secret_stores_base64_data(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    run("create", "secret", "generic", "creds", "--from-literal=password=s3cret", "-n", namespace)
+    secret = json.loads(run("get", "secret", "creds", "-n", namespace, "-o", "json").stdout)
+    assert secret["type"] == "Opaque" and secret["data"] == {"password": "czNjcmV0"}
+
+
+def test_selectors_all_namespaces_and_sorting(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    for name, tier in (("b-cache", "cache"), ("a-web", "web"), ("c-web", "web")):
+        run("create", "configmap", name, "-n", namespace)
+        run("label", "configmap", name, f"tier={tier}", "-n", namespace)
+    by_label = run("get", "cm", "-n", namespace, "-l", "tier=web", "-o", "name").stdout.split()
+    assert by_label == ["configmap/a-web", "configmap/c-web"]
+    by_set = run("get", "cm", "-n", namespace, "-l", "tier in (cache)", "-o", "name").stdout.split()
+    assert by_set == ["configmap/b-cache"]
+    by_field = run("get", "cm", "-n", namespace, "--field-selector", "metadata.name=c-web", "-o", "name").stdout
+    assert by_field.split() == ["configmap/c-web"]
+    everywhere = run("get", "cm", "-A", "-l", "tier").stdout.splitlines()
+    assert everywhere[0].split()[:2] == ["NAMESPACE", "NAME"] and len(everywhere) == 4
+    newest_first = run("get", "cm", "-n", namespace, "-l", "tier", "--sort-by=.metadata.name", "-o", "name")
+    assert newest_first.stdout.split() == ["configmap/a-web", "configmap/b-cache", "configmap/c-web"]
+
+
+def test_chunked_list_pages_through_continue_tokens(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    for index in range(7):
+        run("create", "configmap", f"page-{index}", "-n", namespace)
+    names = run("get", "cm", "-n", namespace, "--chunk-size=2", "-o", "name").stdout.split()
+    assert names == [f"configmap/page-{index}" for index in range(7)]
+
+
+# --- label, annotate, delete -----------------------------------------------------------------
+
+
+def test_label_and_annotate_change_only_metadata(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    run("create", "configmap", "tagged", "--from-literal=k=v", "-n", namespace)
+    before = json.loads(run("get", "cm", "tagged", "-n", namespace, "-o", "json").stdout)
+    assert run("label", "cm", "tagged", "team=blue", "-n", namespace).stdout.strip() == "configmap/tagged labeled"
+    assert run("annotate", "cm", "tagged", "owner=ops", "-n", namespace).stdout.strip() == "configmap/tagged annotated"
+    after = json.loads(run("get", "cm", "tagged", "-n", namespace, "-o", "json").stdout)
+    assert after["metadata"]["labels"] == {"team": "blue"}
+    assert after["metadata"]["annotations"] == {"owner": "ops"}
+    assert after["data"] == before["data"] and after["metadata"]["uid"] == before["metadata"]["uid"]
+    run("label", "cm", "tagged", "team-", "-n", namespace)
+    unlabelled = json.loads(run("get", "cm", "tagged", "-n", namespace, "-o", "json").stdout)
+    assert "team" not in unlabelled["metadata"].get("labels", {})
+
+
+def test_delete_by_name_file_label_and_all(run, namespace: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("one", "two", "three", "four"):
+        run("create", "configmap", name, "-n", namespace)
+    run("label", "cm", "three", "gone=yes", "-n", namespace)
+    assert run("delete", "cm", "one", "-n", namespace).stdout.strip().startswith('configmap "one" deleted')
+    manifest = tmp_path / "two.yaml"
+    manifest.write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n  namespace: {namespace}\n")
+    run("delete", "-f", str(manifest))
+    run("delete", "cm", "-l", "gone=yes", "-n", namespace)
+    assert run("get", "cm", "-n", namespace, "-o", "name").stdout.split() == ["configmap/four"]
+    run("delete", "cm", "--all", "-n", namespace)
+    assert run("get", "cm", "-n", namespace, "-o", "name").stdout.strip() == ""
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def test_errors_read_like_a_real_cluster(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    missing = run("get", "cm", "nope", "-n", namespace, check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == 'Error from server (NotFound): configmaps "nope" not found'
+    run("create", "configmap", "dup", "-n", namespace)
+    duplicate = run("create", "configmap", "dup", "-n", namespace, check=False)
+    assert 'configmaps "dup" already exists' in duplicate.stderr and "(AlreadyExists)" in duplicate.stderr
+    no_namespace = run("create", "configmap", "x", "-n", "does-not-exist", check=False)
+    assert 'namespaces "does-not-exist" not found' in no_namespace.stderr
+
+
+# --- watch -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.32", "1.37"])
+def test_get_watch_sees_creates_updates_and_deletes(run, server: APIServerProcess, namespace: str, tmp_path: Path, version: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.conftest import kubectl_binary
+
+    watcher = subprocess.Popen(
+        [
+            str(kubectl_binary(version)),
+            f"--kubeconfig={server.kubeconfig}",
+            f"--cache-dir={tmp_path / 'watch-cache'}",
+            "get", "cm", "-n", namespace, "-w", "--output-watch-events",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        time.sleep(2)
+        run("create", "configmap", "watched", "-n", namespace)
+        run("label", "configmap", "watched", "seen=yes", "-n", namespace)
+        run("delete", "configmap", "watched", "-n", namespace)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and sum("watched" in line for line in lines) < 3:
+            time.sleep(0.2)
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
+    events = [line.split()[0] for line in lines if "watched" in line]
+    assert events == ["ADDED", "MODIFIED", "DELETED"], lines
+
+
+# --- the official Python client --------------------------------------------------------------
+
+
+@pytest.fixture
+def core(server: APIServerProcess) -> k8s.CoreV1Api:
+    api_client = k8s_config.new_client_from_config(config_file=str(server.kubeconfig))
+    return k8s.CoreV1Api(api_client)
+
+
+def test_python_client_crud_and_watch(core: k8s.CoreV1Api, run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    body = k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name="py"), data={"a": "1"})
+    created = core.create_namespaced_config_map(namespace, body)
+    assert created.metadata.uid and created.data == {"a": "1"}
+    created.data["a"] = "2"
+    replaced = core.replace_namespaced_config_map("py", namespace, created)
+    assert replaced.data == {"a": "2"} and int(replaced.metadata.resource_version) > int(created.metadata.resource_version)
+    stale = created
+    stale.data["a"] = "3"
+    with pytest.raises(ApiException) as conflict:
+        core.replace_namespaced_config_map("py", namespace, stale)
+    assert conflict.value.status == 409
+    patched = core.patch_namespaced_config_map("py", namespace, [{"op": "add", "path": "/data/b", "value": "x"}])
+    assert patched.data == {"a": "2", "b": "x"}
+    listed = core.list_namespaced_config_map(namespace)
+    assert [item.metadata.name for item in listed.items] == ["py"]
+
+    stream = k8s_watch.Watch().stream(
+        core.list_namespaced_config_map, namespace, resource_version=listed.metadata.resource_version, timeout_seconds=5
+    )
+    core.delete_namespaced_config_map("py", namespace)
+    seen = [(event["type"], event["object"].metadata.name) for event in stream]
+    assert seen == [("DELETED", "py")]
+    with pytest.raises(ApiException) as missing:
+        core.read_namespaced_config_map("py", namespace)
+    assert missing.value.status == 404
+
+
+def test_python_client_watch_without_resource_version_starts_with_existing_objects(core: k8s.CoreV1Api, namespace: str) -> None:
+    core.create_namespaced_config_map(namespace, k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name="present")))
+    events = list(k8s_watch.Watch().stream(core.list_namespaced_config_map, namespace, timeout_seconds=2))
+    assert [(e["type"], e["object"].metadata.name) for e in events] == [("ADDED", "present")]
+
+
+# --- durability ------------------------------------------------------------------------------
+
+
+def test_objects_survive_a_restart_on_the_same_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "restart"
+    first = start_apiserver(data_dir)
+    try:
+        result = kubectl(first.kubeconfig, tmp_path / "c1", "create", "configmap", "kept", "--from-literal=x=1")
+        assert result.returncode == 0, result.stderr
+    finally:
+        assert first.stop() == 0
+    second = start_apiserver(data_dir)
+    try:
+        result = kubectl(second.kubeconfig, tmp_path / "c2", "get", "cm", "kept", "-o", "jsonpath={.data.x}")
+        assert (result.returncode, result.stdout) == (0, "1"), result.stderr
+    finally:
+        second.stop()
