@@ -28,8 +28,13 @@ def free_port() -> int:
 class EtcdServer:
     """One etcd member on 127.0.0.1; use as a context manager or call start()/stop()."""
 
-    def __init__(self, data_dir: Path, *, binary: str = "etcd", quota_bytes: int = 0) -> None:
+    def __init__(
+        self, data_dir: Path, *, binary: str = "etcd", quota_bytes: int = 0, progress_interval: str = "1s"
+    ) -> None:
         self.data_dir = Path(data_dir)
+        # Watch progress notifications tell a quiet watch how current it is (the store's PROGRESS
+        # events); etcd's default of 10 minutes is far too slow for a watch cache.
+        self.progress_interval = progress_interval
         self.binary = binary
         self.quota_bytes = quota_bytes
         self.client_port = 0
@@ -62,6 +67,7 @@ class EtcdServer:
             "--listen-peer-urls", peer_url,
             "--initial-advertise-peer-urls", peer_url,
             "--initial-cluster", f"pinnace-test={peer_url}",
+            "--experimental-watch-progress-notify-interval", self.progress_interval,
             "--log-level", "error",
             "--logger", "zap",
         ]  # fmt: skip

@@ -138,7 +138,7 @@ class Store(Protocol):
         ...
 
     async def current_revision(self) -> int:
-        """The revision of the latest write (0 in an empty store)."""
+        """The revision of the latest write (an empty SQLite store is at 0, a fresh etcd at 1)."""
         ...
 
     async def compact(self, revision: int) -> None:
