@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pinnace.api.defaults import strategy as defaults_strategy
 from pinnace.api.registry import ResourceInfo, ResourceRegistry, builtin_registry
 from pinnace.apiserver import status
 from pinnace.apiserver.rest.resource import Validator
@@ -74,8 +75,23 @@ def _validator_for(info: ResourceInfo) -> Validator:
     return validate
 
 
+def _prepare_for_create(obj: Object, now: str) -> None:
+    defaults_strategy.prepare_for_create(obj, now=now)
+
+
+def _tracks_generation(info: ResourceInfo) -> bool:
+    return info.gvk in defaults_strategy.GENERATION_TRACKED
+
+
 def build_stores(store: Store, registry: ResourceRegistry) -> ResourceStores:
-    return ResourceStores(registry, store, default=_defaulter(), validate=_validator_for)
+    return ResourceStores(
+        registry,
+        store,
+        default=_defaulter(),
+        validate=_validator_for,
+        prepare_for_create=_prepare_for_create,
+        tracks_generation=_tracks_generation,
+    )
 
 
 async def ensure_default_namespaces(stores: ResourceStores) -> None:

@@ -108,6 +108,9 @@ class Hooks:
     check_namespace: Callable[[str], Awaitable[None]] | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     writes: WriteHooks | None = None
+    # Create-time changes of the kind (initial status, generation 1, ...), given the RFC 3339 now.
+    prepare_for_create: Callable[[Object, str], None] = lambda obj, now: None
+    tracks_generation: bool = False
 
 
 class ResourceStore:
@@ -248,11 +251,8 @@ class ResourceStore:
         now = self.hooks.clock()
         objectmeta.prepare_for_create(obj, namespace=namespace, namespaced=self.info.namespaced, now=now)
         self._with_type(obj)
-        if self.strategy.initial_status is not None and self.has_status:
-            self.strategy.initial_status(obj)
-        if self.strategy.tracks_generation:
-            obj["metadata"]["generation"] = 1
         self.hooks.default(obj)
+        self.hooks.prepare_for_create(obj, objectmeta.rfc3339(now))
         name = obj["metadata"].get("name", "")
         self._validate(obj, None, name)
         if self.info.namespaced and self.hooks.check_namespace is not None:
@@ -371,7 +371,7 @@ class ResourceStore:
         new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         if subresource != "status":
             self.hooks.default(new)
-            if self.strategy.tracks_generation and generation_changed(self.strategy, new, current):
+            if self.hooks.tracks_generation and generation_changed(self.strategy, new, current):
                 new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
         self._validate(new, current, new["metadata"].get("name", ""))
         if "deletionTimestamp" in current.get("metadata", {}):

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from pinnace.api.defaults.strategy import service_ip_families
 from pinnace.apiserver import status
 from pinnace.storage import KeyExistsError, KeyNotFoundError, Store
 
@@ -213,6 +214,7 @@ class ServiceWriteHooks:
         self.allocator = allocator
 
     async def before_create(self, obj: Object) -> list[str]:
+        service_ip_families(obj)
         return await self.allocator.allocate(obj)
 
     async def before_update(self, new: Object, old: Object) -> list[str]:

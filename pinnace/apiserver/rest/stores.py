@@ -27,6 +27,8 @@ class ResourceStores:
         *,
         default: Callable[[Object], None],
         validate: Callable[[ResourceInfo], Validator],
+        prepare_for_create: Callable[[Object, str], None] = lambda obj, now: None,
+        tracks_generation: Callable[[ResourceInfo], bool] = lambda info: False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.registry = registry
