@@ -43,7 +43,13 @@ class ResourceStores:
             if cache is None:
                 cache = self._caches[prefix] = WatchCache(store, prefix, codec.decode)
             hooks = Hooks(
-                default=default, validate=validate(info), check_namespace=self.check_namespace, clock=clock
+                default=default,
+                validate=validate(info),
+                check_namespace=self.check_namespace,
+                clock=clock,
+                writes=self.service_hooks if (info.group, info.kind) == ("", "Service") else None,
+                prepare_for_create=prepare_for_create,
+                tracks_generation=tracks_generation(info),
             )
             self._stores[(info.group, info.version, info.plural)] = ResourceStore(info, store, cache, hooks)
 
@@ -63,15 +69,11 @@ class ResourceStores:
 
     async def check_namespace(self, namespace: str) -> None:
         """NamespaceLifecycle: the namespace must exist and not be terminating (upstream's messages)."""
-        rest = self.namespaces
-        await rest.cache.wait_ready()
-        cached = rest.cache.get(rest._key("", namespace))
-        if cached is None:
-            # The cache may trail a namespace created a moment ago; the store is the authority.
-            try:
-                cached = await rest.get("", namespace)
-            except status.NotFound:
-                raise status.not_found("namespaces", namespace) from None
+        # A consistent read: a namespace deleted a moment ago must already refuse new content.
+        try:
+            cached = await self.namespaces.get("", namespace)
+        except status.NotFound:
+            raise status.not_found("namespaces", namespace) from None
         if cached.get("status", {}).get("phase") == "Terminating" or "deletionTimestamp" in cached.get(
             "metadata", {}
         ):
