@@ -122,9 +122,10 @@ async def ensure_kubernetes_service(stores: ResourceStores, port: int) -> None:
         },
     }
     try:
-        await services.create("default", service)
-    except status.AlreadyExists:
         current = await services.get("default", "kubernetes")
+    except status.NotFound:
+        await services.create("default", service)
+    else:
         if current["spec"]["ports"][0].get("targetPort") != port:
 
             def retarget(obj: Object) -> Object:

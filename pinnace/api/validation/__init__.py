@@ -1,0 +1,44 @@
+"""Semantic validation of API objects, with the field errors a Kubernetes 1.32 API server returns.
+
+Objects are plain JSON dicts. :func:`validate_create` and :func:`validate_update` dispatch on the object's
+group and kind (:mod:`.dispatch`) to per-group modules that reproduce upstream's validation functions
+(``pkg/apis/<group>/validation`` in kubernetes/kubernetes and apimachinery's ``pkg/api/validation``):
+:mod:`.meta` (ObjectMeta, labels, selectors), :mod:`.pod`/:mod:`.container`/:mod:`.volumes`/
+:mod:`.affinity` (pods and templates), :mod:`.service` and :mod:`.core` (other v1 kinds), :mod:`.apps`,
+:mod:`.batch`, :mod:`.networking`, :mod:`.policy`, :mod:`.autoscaling`, :mod:`.rbac`, :mod:`.scheduling`.
+Errors are :class:`FieldError`\\ s whose :meth:`~FieldError.message` is upstream's ``field.Error.Error()``;
+:func:`invalid_status_message` builds the 422 message kubectl shows.
+
+Validation assumes upstream's defaulting may not have run yet: a field the API server always defaults
+(``protocol: TCP``, ``restartPolicy: Always``, strategies, thresholds...) is read with its default when
+absent, so defaulted and raw objects give the same answer.
+"""
+
+from pinnace.api.validation.dispatch import (
+    KINDS,
+    KindValidation,
+    invalid_causes,
+    invalid_status,
+    invalid_status_message,
+    validate_create,
+    validate_update,
+)
+from pinnace.api.validation.field import OMIT_VALUE, ErrorType, FieldError, Path
+from pinnace.api.validation.quantity import Quantity, QuantityError, parse_quantity
+
+__all__ = [
+    "KINDS",
+    "OMIT_VALUE",
+    "ErrorType",
+    "FieldError",
+    "KindValidation",
+    "Path",
+    "Quantity",
+    "QuantityError",
+    "invalid_causes",
+    "invalid_status",
+    "invalid_status_message",
+    "parse_quantity",
+    "validate_create",
+    "validate_update",
+]
