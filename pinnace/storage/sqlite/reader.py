@@ -116,21 +116,44 @@ def list_range(conn: sqlite3.Connection, prefix: str, start: str, limit: int, re
     at = _resolve_revision(conn, revision)
     low, high = _range_bounds(prefix, start)
     params = {"low": low, "high": high, "at": at}
-    query = _LATEST_IN_RANGE.format(columns=schema.ROW_COLUMNS) + " ORDER BY name"
-    if limit > 0:
-        rows = conn.execute(query + " LIMIT :limit", {**params, "limit": limit + 1}).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        if more:
-            count_query = "SELECT COUNT(*) FROM (" + _LATEST_IN_RANGE.format(columns="id") + ")"
-            count = int(conn.execute(count_query, params).fetchone()[0])
-        else:
-            count = len(rows)
-    else:
+    if limit <= 0:
+        query = _LATEST_IN_RANGE.format(columns=schema.ROW_COLUMNS) + " ORDER BY name"
         rows = conn.execute(query, params).fetchall()
-        more = False
-        count = len(rows)
+        return ListResult(items=[_key_value(row) for row in rows], revision=at, more=False, count=len(rows))
+    rows = _live_page(conn, low, high, at, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    count = len(rows)
+    if more:
+        count_query = "SELECT COUNT(*) FROM (" + _LATEST_IN_RANGE.format(columns="id") + ")"
+        count = int(conn.execute(count_query, params).fetchone()[0])
     return ListResult(items=[_key_value(row) for row in rows], revision=at, more=more, count=count)
+
+
+# The latest version of up to `limit` keys from `low` on, walking the (name, id) index in key order,
+# so a page costs its own size rather than the rest of the range. Tombstones are dropped here, and
+# the walk continues until the page is full.
+_PAGE = """
+    SELECT {columns} FROM log WHERE id IN (
+        SELECT MAX(id) FROM log WHERE name >= :low AND name < :high AND id <= :at
+        GROUP BY name ORDER BY name LIMIT :limit
+    ) ORDER BY name
+"""
+
+
+def _live_page(
+    conn: sqlite3.Connection, low: str, high: str, at: int, limit: int
+) -> list[tuple[int, str, int, int, int, bytes | None]]:
+    live: list[tuple[int, str, int, int, int, bytes | None]] = []
+    query = _PAGE.format(columns=schema.ROW_COLUMNS)
+    while len(live) < limit:
+        wanted = limit - len(live)
+        rows = conn.execute(query, {"low": low, "high": high, "at": at, "limit": wanted}).fetchall()
+        live.extend(row for row in rows if not row[3])
+        if len(rows) < wanted:
+            break  # the range is exhausted
+        low = rows[-1][1] + "\x00"
+    return live
 
 
 def count(conn: sqlite3.Connection, prefix: str) -> int:
