@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from pinnace.apiserver.authn import AuthenticationFailed, Authenticator
 from pinnace.apiserver.authz import Attributes, Authorizer, Decision, forbidden_error
+from pinnace.apiserver.requestinfo import parse_request_info
 from pinnace.apiserver.status import (
     MethodNotAllowed,
     StatusError,
@@ -103,9 +104,19 @@ def authorization_filter(authorizer: Authorizer) -> Middleware:
 
 
 def request_attributes(request: web.BaseRequest, user: UserInfo) -> Attributes:
-    """What the request asks, for authorization.
-
-    Every request is treated as a non-resource request (verb = lower-cased method) until the API handlers
-    arrive with upstream's ``RequestInfoFactory`` (``/api/v1/namespaces/ns/pods`` -> list pods in ns).
-    """
-    return Attributes(user=user, verb=request.method.lower(), path=request.path)
+    """What the request asks, for authorization (upstream's RequestInfo -> authorizer.Attributes)."""
+    info = parse_request_info(request.method, request.path, request.query)
+    if not info.resource_request:
+        return Attributes(user=user, verb=info.verb, path=request.path)
+    return Attributes(
+        user=user,
+        verb=info.verb,
+        path=request.path,
+        resource_request=True,
+        api_group=info.api_group,
+        api_version=info.api_version,
+        namespace=info.namespace,
+        resource=info.resource,
+        subresource=info.subresource,
+        name=info.name,
+    )

@@ -28,7 +28,8 @@ def _steps(path: str) -> list[str | int]:
 
 
 def patched(obj: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``obj`` with ``{"a.b[0].c": value}`` applied; missing maps are created."""
+    """A deep copy of ``obj`` with ``{"a.b[0].c": value}`` applied; missing maps are created and an index
+    one past the end appends."""
     out = copy.deepcopy(obj)
     for path, value in changes.items():
         steps = _steps(path)
@@ -41,6 +42,8 @@ def patched(obj: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         last = steps[-1]
         if value is DELETE:
             del node[last]
+        elif isinstance(node, list) and last == len(node):
+            node.append(copy.deepcopy(value))
         else:
             node[last] = copy.deepcopy(value)
     return out
