@@ -336,3 +336,102 @@ def test_objects_survive_a_restart_on_the_same_data_dir(tmp_path: Path) -> None:
         assert (result.returncode, result.stdout) == (0, "1"), result.stderr
     finally:
         second.stop()
+
+
+# --- services, describe, events, cluster-info ------------------------------------------------
+
+
+def test_create_service_allocates_a_cluster_ip_and_node_port(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    run("create", "service", "nodeport", "web", "--tcp=80:8080", "-n", namespace)
+    row = run("get", "svc", "web", "-n", namespace).stdout.splitlines()[1].split()
+    assert row[0:2] == ["web", "NodePort"] and row[2].startswith("10.")
+    assert row[3] == "<none>" and row[4].startswith("80:3") and row[4].endswith("/TCP")
+    service = json.loads(run("get", "svc", "web", "-n", namespace, "-o", "json").stdout)
+    assert service["spec"]["ports"][0]["targetPort"] == 8080
+    kubernetes = json.loads(run("get", "svc", "kubernetes", "-n", "default", "-o", "json").stdout)
+    assert kubernetes["spec"]["clusterIP"] == "10.96.0.1"
+
+
+def test_describe_shows_the_objects(run, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    run("create", "deployment", "shop", "--image=nginx", "-n", namespace)
+    run("create", "configmap", "shop-config", "--from-literal=color=blue", "-n", namespace)
+    run("create", "service", "clusterip", "shop", "--tcp=80:80", "-n", namespace)
+    deployment = run("describe", "deployment", "shop", "-n", namespace).stdout
+    assert "Name:                   shop" in deployment and "RollingUpdate" in deployment
+    assert "Image:         nginx" in deployment
+    configmap = run("describe", "configmap", "shop-config", "-n", namespace).stdout
+    assert "color:" in configmap and "blue" in configmap
+    service = run("describe", "service", "shop", "-n", namespace).stdout
+    assert "Type:                     ClusterIP" in service and "IP:                       10." in service
+    described_namespace = run("describe", "namespace", namespace).stdout
+    assert "Status:       Active" in described_namespace
+
+
+def test_events_sort_by_last_timestamp(run, core: k8s.CoreV1Api, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    for name, stamp, reason in (
+        ("late", "2026-01-02T00:00:00Z", "Later"),
+        ("early", "2026-01-01T00:00:00Z", "Sooner"),
+    ):
+        core.create_namespaced_event(
+            namespace,
+            k8s.CoreV1Event(
+                metadata=k8s.V1ObjectMeta(name=name),
+                involved_object=k8s.V1ObjectReference(kind="Pod", name="p", namespace=namespace),
+                reason=reason,
+                message=f"{name} happened",
+                type="Normal",
+                first_timestamp=stamp,
+                last_timestamp=stamp,
+                count=1,
+            ),
+        )
+    table = run("get", "events", "-A", "--sort-by=.lastTimestamp").stdout
+    mine = [line for line in table.splitlines() if namespace in line]
+    assert [line.split()[3] for line in mine] == ["Sooner", "Later"]
+    by_object = run(
+        "get", "events", "-n", namespace, "--field-selector", "involvedObject.name=p", "-o", "name"
+    )
+    assert len(by_object.stdout.split()) == 2
+
+
+def test_cluster_info_names_the_control_plane(run, server: APIServerProcess) -> None:  # type: ignore[no-untyped-def]
+    out = run("cluster-info").stdout
+    assert f"Kubernetes control plane is running at {server.url}" in out.replace("\x1b[0;32m", "").replace(
+        "\x1b[0;33m", ""
+    ).replace("\x1b[0m", "")
+
+
+def test_kill_9_during_writes_loses_no_acknowledged_object(tmp_path: Path) -> None:
+    data_dir = tmp_path / "crash"
+    server = start_apiserver(data_dir)
+    api_client = k8s_config.new_client_from_config(config_file=str(server.kubeconfig))
+    core = k8s.CoreV1Api(api_client)
+    acknowledged: list[str] = []
+    try:
+        for index in range(300):
+            core.create_namespaced_config_map(
+                "default", k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name=f"ack-{index}"))
+            )
+            acknowledged.append(f"ack-{index}")
+            if index == 150:
+                server.process.kill()  # SIGKILL mid-stream; the next request fails
+    except Exception:  # noqa: BLE001 - whatever the client raises once the server is gone
+        pass
+    finally:
+        server.process.kill()
+        server.process.wait()
+        api_client.close()
+    assert len(acknowledged) >= 151
+    restarted = start_apiserver(data_dir)
+    try:
+        stored = {
+            item.metadata.name
+            for item in k8s.CoreV1Api(
+                k8s_config.new_client_from_config(config_file=str(restarted.kubeconfig))
+            )
+            .list_namespaced_config_map("default")
+            .items
+        }
+        assert set(acknowledged) <= stored
+    finally:
+        restarted.stop()

@@ -34,7 +34,11 @@ CREATE_CASES = [
         {"metadata.name": DELETE},
         'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required',
     ),
-    ("a generateName alone is enough before the server generates the name", {"metadata.name": DELETE, "metadata.generateName": "app-"}, None),
+    (
+        "a generateName alone is enough before the server generates the name",
+        {"metadata.name": DELETE, "metadata.generateName": "app-"},
+        None,
+    ),
     (
         "a generateName is checked as a prefix",
         {"metadata.generateName": "App-"},
@@ -67,7 +71,9 @@ CREATE_CASES = [
     (
         "label values are at most 63 characters",
         {"metadata.labels": {"app": "x" * 64}},
-        'ConfigMap "app-config" is invalid: metadata.labels: Invalid value: "' + "x" * 64 + '": must be no more than 63 characters',
+        'ConfigMap "app-config" is invalid: metadata.labels: Invalid value: "'
+        + "x" * 64
+        + '": must be no more than 63 characters',
     ),
     (
         "annotation keys are qualified names, whatever their case",
@@ -101,7 +107,11 @@ CREATE_CASES = [
     ),
     (
         "owner references need a version",
-        {"metadata.ownerReferences": [{"apiVersion": "apps/", "kind": "ReplicaSet", "name": "r", "uid": "u"}]},
+        {
+            "metadata.ownerReferences": [
+                {"apiVersion": "apps/", "kind": "ReplicaSet", "name": "r", "uid": "u"}
+            ]
+        },
         'ConfigMap "app-config" is invalid: metadata.ownerReferences.apiVersion: Invalid value: "apps/": '
         "version must not be empty",
     ),
@@ -133,7 +143,9 @@ CREATE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in CREATE_CASES], ids=[c[0] for c in CREATE_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in CREATE_CASES], ids=[c[0] for c in CREATE_CASES]
+)
 def test_object_meta_on_create(changes: dict[str, Any], expected: str | None) -> None:
     obj = patched(CONFIG_MAP, changes)
     if expected is None:
@@ -145,8 +157,16 @@ def test_object_meta_on_create(changes: dict[str, Any], expected: str | None) ->
 OLD = stored(CONFIG_MAP)
 
 UPDATE_CASES = [
-    ("a resourceVersion is required on update", {"metadata.resourceVersion": DELETE}, 'ConfigMap "app-config" is invalid: metadata.resourceVersion: Invalid value: "": must be specified for an update'),
-    ("the uid is immutable", {"metadata.uid": "other"}, 'ConfigMap "app-config" is invalid: metadata.uid: Invalid value: "other": field is immutable'),
+    (
+        "a resourceVersion is required on update",
+        {"metadata.resourceVersion": DELETE},
+        'ConfigMap "app-config" is invalid: metadata.resourceVersion: Invalid value: "": must be specified for an update',
+    ),
+    (
+        "the uid is immutable",
+        {"metadata.uid": "other"},
+        'ConfigMap "app-config" is invalid: metadata.uid: Invalid value: "other": field is immutable',
+    ),
     (
         "the creation timestamp is immutable and prints like Go's time",
         {"metadata.creationTimestamp": "2025-04-01T00:00:00Z"},
@@ -158,13 +178,17 @@ UPDATE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in UPDATE_CASES], ids=[c[0] for c in UPDATE_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in UPDATE_CASES], ids=[c[0] for c in UPDATE_CASES]
+)
 def test_object_meta_on_update(changes: dict[str, Any], expected: str | None) -> None:
     new = patched(OLD, changes)
     if expected is None:
         assert validate_update(new, OLD) == []
     elif expected == "labels":
-        assert update_message(new, OLD).startswith('ConfigMap "app-config" is invalid: metadata.labels: Invalid value: "b c"')
+        assert update_message(new, OLD).startswith(
+            'ConfigMap "app-config" is invalid: metadata.labels: Invalid value: "b c"'
+        )
     else:
         assert update_message(new, OLD) == expected
 
@@ -178,7 +202,9 @@ def test_generation_may_not_decrease() -> None:
 
 
 def test_no_new_finalizers_once_deleting() -> None:
-    old = patched(OLD, {"metadata.deletionTimestamp": "2025-04-01T00:00:00Z", "metadata.finalizers": ["a.io/x"]})
+    old = patched(
+        OLD, {"metadata.deletionTimestamp": "2025-04-01T00:00:00Z", "metadata.finalizers": ["a.io/x"]}
+    )
     new = patched(old, {"metadata.finalizers": ["a.io/x", "b.io/y"]})
     assert update_message(new, old) == (
         'ConfigMap "app-config" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the '
@@ -190,14 +216,19 @@ def test_renaming_repeats_the_error_in_causes_but_not_in_the_message() -> None:
     new = patched(OLD, {"metadata.name": "other"})
     errors = validate_update(new, OLD)
     assert [e.message() for e in errors] == ['metadata.name: Invalid value: "other": field is immutable'] * 2
-    assert update_message(new, OLD) == 'ConfigMap "other" is invalid: metadata.name: Invalid value: "other": field is immutable'
+    assert (
+        update_message(new, OLD)
+        == 'ConfigMap "other" is invalid: metadata.name: Invalid value: "other": field is immutable'
+    )
 
 
 SELECTOR_CASES = [
     (
         "In needs values",
         {"key": "tier", "operator": "In"},
-        ["spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"],
+        [
+            "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"
+        ],
     ),
     (
         "Exists takes no values",
@@ -210,19 +241,27 @@ SELECTOR_CASES = [
     (
         "operators are In, NotIn, Exists, DoesNotExist",
         {"key": "tier", "operator": "Equals", "values": ["a"]},
-        ['spec.selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator'],
+        [
+            'spec.selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator'
+        ],
     ),
     (
         "values are label values",
         {"key": "tier", "operator": "In", "values": ["-bad"]},
-        ['spec.selector.matchExpressions[0].values[0]: Invalid value: "-bad": a valid label must be an empty string'],
+        [
+            'spec.selector.matchExpressions[0].values[0]: Invalid value: "-bad": a valid label must be an empty string'
+        ],
     ),
 ]
 
 
-@pytest.mark.parametrize(("expression", "expected"), [c[1:] for c in SELECTOR_CASES], ids=[c[0] for c in SELECTOR_CASES])
+@pytest.mark.parametrize(
+    ("expression", "expected"), [c[1:] for c in SELECTOR_CASES], ids=[c[0] for c in SELECTOR_CASES]
+)
 def test_label_selector_requirements(expression: dict[str, Any], expected: list[str]) -> None:
-    obj = patched(deployment(), {"spec.selector": {"matchLabels": {"app": "web"}, "matchExpressions": [expression]}})
+    obj = patched(
+        deployment(), {"spec.selector": {"matchLabels": {"app": "web"}, "matchExpressions": [expression]}}
+    )
     messages = [e.message() for e in validate_create(obj)]
     assert len(messages) == len(expected) + 1
     for got, want in zip(messages, expected, strict=False):
@@ -257,15 +296,21 @@ def test_unknown_kinds_get_custom_resource_object_meta_rules() -> None:
     }
     assert validate_create(monitor) == []
     assert create_message(patched(monitor, {"metadata.name": "API"})) == (
-        'ServiceMonitor.monitoring.coreos.com "API" is invalid: metadata.name: Invalid value: "API": ' + SUBDOMAIN
+        'ServiceMonitor.monitoring.coreos.com "API" is invalid: metadata.name: Invalid value: "API": '
+        + SUBDOMAIN
     )
     cluster_scoped = validate_create(monitor, namespaced=False)
-    assert [e.message() for e in cluster_scoped] == ["metadata.namespace: Forbidden: not allowed on this type"]
+    assert [e.message() for e in cluster_scoped] == [
+        "metadata.namespace: Forbidden: not allowed on this type"
+    ]
 
 
 def test_cluster_scoped_kinds_forbid_a_namespace() -> None:
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod", "namespace": "default"}}
-    assert create_message(ns) == 'Namespace "prod" is invalid: metadata.namespace: Forbidden: not allowed on this type'
+    assert (
+        create_message(ns)
+        == 'Namespace "prod" is invalid: metadata.namespace: Forbidden: not allowed on this type'
+    )
     assert create_message(patched(ns, {"metadata.namespace": DELETE, "metadata.name": "Prod"})) == (
         f'Namespace "Prod" is invalid: metadata.name: Invalid value: "Prod": {LABEL}'
     )

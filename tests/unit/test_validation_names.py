@@ -37,14 +37,34 @@ LABEL_VALUE = (
 CASES: list[tuple[str, Callable[[str], list[str]], str, list[str]]] = [
     ("a subdomain may have dots", names.is_dns1123_subdomain, "web.example.com", []),
     ("a subdomain may not have capitals or underscores", names.is_dns1123_subdomain, "Web_1", [SUBDOMAIN]),
-    ("a subdomain is at most 253 characters", names.is_dns1123_subdomain, "a" * 254, ["must be no more than 253 characters"]),
+    (
+        "a subdomain is at most 253 characters",
+        names.is_dns1123_subdomain,
+        "a" * 254,
+        ["must be no more than 253 characters"],
+    ),
     ("a label may not have dots", names.is_dns1123_label, "web.svc", ["must not contain dots"]),
     ("a label may not end with a dash", names.is_dns1123_label, "web-", [LABEL]),
-    ("a label is at most 63 characters", names.is_dns1123_label, "a" * 64, ["must be no more than 63 characters"]),
+    (
+        "a label is at most 63 characters",
+        names.is_dns1123_label,
+        "a" * 64,
+        ["must be no more than 63 characters"],
+    ),
     ("an RFC 1035 label starts with a letter", names.is_dns1035_label, "1web", [DNS1035]),
     ("a qualified name may have a DNS prefix", names.is_qualified_name, "app.kubernetes.io/name", []),
-    ("a qualified name needs a name part", names.is_qualified_name, "example.com/", ["name part must be non-empty", QUALIFIED]),
-    ("a qualified name needs a prefix before a slash", names.is_qualified_name, "/name", ["prefix part must be non-empty"]),
+    (
+        "a qualified name needs a name part",
+        names.is_qualified_name,
+        "example.com/",
+        ["name part must be non-empty", QUALIFIED],
+    ),
+    (
+        "a qualified name needs a prefix before a slash",
+        names.is_qualified_name,
+        "/name",
+        ["prefix part must be non-empty"],
+    ),
     (
         "a qualified name prefix is a DNS subdomain",
         names.is_qualified_name,
@@ -62,10 +82,20 @@ CASES: list[tuple[str, Callable[[str], list[str]], str, list[str]]] = [
             "'/' (e.g. 'example.com/MyName')"
         ],
     ),
-    ("a qualified name part is at most 63 characters", names.is_qualified_name, "a" * 64, ["name part must be no more than 63 characters"]),
+    (
+        "a qualified name part is at most 63 characters",
+        names.is_qualified_name,
+        "a" * 64,
+        ["name part must be no more than 63 characters"],
+    ),
     ("label values may be empty", names.is_valid_label_value, "", []),
     ("label values may not have spaces", names.is_valid_label_value, "two words", [LABEL_VALUE]),
-    ("port names need a letter", names.is_valid_port_name, "8080", ["must contain at least one letter (a-z)"]),
+    (
+        "port names need a letter",
+        names.is_valid_port_name,
+        "8080",
+        ["must contain at least one letter (a-z)"],
+    ),
     (
         "port names are at most 15 characters",
         names.is_valid_port_name,
@@ -94,7 +124,12 @@ CASES: list[tuple[str, Callable[[str], list[str]], str, list[str]]] = [
             "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
         ],
     ),
-    ("config map keys may not start with '..'", names.is_config_map_key, "..data", ["must not start with '..'"]),
+    (
+        "config map keys may not start with '..'",
+        names.is_config_map_key,
+        "..data",
+        ["must not start with '..'"],
+    ),
     (
         "percent strings end with %",
         names.is_valid_percent,
@@ -108,7 +143,9 @@ CASES: list[tuple[str, Callable[[str], list[str]], str, list[str]]] = [
 
 
 @pytest.mark.parametrize(("check", "value", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_checks_return_upstream_messages(check: Callable[[str], list[str]], value: str, expected: list[str]) -> None:
+def test_checks_return_upstream_messages(
+    check: Callable[[str], list[str]], value: str, expected: list[str]
+) -> None:
     assert check(value) == expected
 
 
@@ -116,12 +153,22 @@ def test_checks_return_upstream_messages(check: Callable[[str], list[str]], valu
     ("name_fn", "name", "prefix", "expected"),
     [
         pytest.param(names.name_is_dns_subdomain, "web-", True, [], id="a generateName may end with a dash"),
-        pytest.param(names.name_is_dns_subdomain, "web-", False, [SUBDOMAIN], id="a name may not end with a dash"),
-        pytest.param(names.path_segment_name, "..", False, ["may not be '..'"], id="path segments may not be '..'"),
         pytest.param(
-            names.path_segment_name, "a/b%c", False, ["may not contain '/'", "may not contain '%'"], id="nor contain '/' or '%'"
+            names.name_is_dns_subdomain, "web-", False, [SUBDOMAIN], id="a name may not end with a dash"
         ),
-        pytest.param(names.path_segment_name, "Read_Pods", False, [], id="path segments allow capitals and underscores"),
+        pytest.param(
+            names.path_segment_name, "..", False, ["may not be '..'"], id="path segments may not be '..'"
+        ),
+        pytest.param(
+            names.path_segment_name,
+            "a/b%c",
+            False,
+            ["may not contain '/'", "may not contain '%'"],
+            id="nor contain '/' or '%'",
+        ),
+        pytest.param(
+            names.path_segment_name, "Read_Pods", False, [], id="path segments allow capitals and underscores"
+        ),
     ],
 )
 def test_name_functions(name_fn: names.NameFunc, name: str, prefix: bool, expected: list[str]) -> None:

@@ -40,7 +40,11 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         {"spec.containers[0].image": " nginx"},
         [f'{C0}.image: Invalid value: " nginx": must not have leading or trailing whitespace'],
     ),
-    ("container ports are required", {"spec.containers[0].ports": [{"name": "http"}]}, [f"{C0}.ports[0].containerPort: Required value"]),
+    (
+        "container ports are required",
+        {"spec.containers[0].ports": [{"name": "http"}]},
+        [f"{C0}.ports[0].containerPort: Required value"],
+    ),
     (
         "container ports are 1 to 65535",
         {"spec.containers[0].ports": [{"containerPort": 70000}]},
@@ -54,22 +58,35 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "port names are IANA service names",
         {"spec.containers[0].ports": [{"containerPort": 80, "name": "http_port"}]},
-        [f'{C0}.ports[0].name: Invalid value: "http_port": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'],
+        [
+            f'{C0}.ports[0].name: Invalid value: "http_port": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'
+        ],
     ),
     (
         "port names are unique in a container",
-        {"spec.containers[0].ports": [{"containerPort": 80, "name": "http"}, {"containerPort": 81, "name": "http"}]},
+        {
+            "spec.containers[0].ports": [
+                {"containerPort": 80, "name": "http"},
+                {"containerPort": 81, "name": "http"},
+            ]
+        },
         [f'{C0}.ports[1].name: Duplicate value: "http"'],
     ),
     (
         "host ports are unique in a pod",
         {
             "spec.containers[0].ports": [{"containerPort": 80, "hostPort": 8080}],
-            "spec.containers[1]": container("sidecar", "envoy", ports=[{"containerPort": 81, "hostPort": 8080}]),
+            "spec.containers[1]": container(
+                "sidecar", "envoy", ports=[{"containerPort": 81, "hostPort": 8080}]
+            ),
         },
         ['spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"'],
     ),
-    ("env names are required", {"spec.containers[0].env": [{"value": "x"}]}, [f"{C0}.env[0].name: Required value"]),
+    (
+        "env names are required",
+        {"spec.containers[0].env": [{"value": "x"}]},
+        [f"{C0}.env[0].name: Required value"],
+    ),
     (
         "env names are printable ASCII without '=' (RelaxedEnvironmentVariableValidation)",
         {"spec.containers[0].env": [{"name": "A=B"}, {"name": "1_OK.with-dots"}]},
@@ -88,7 +105,11 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "a value and a source exclude each other",
-        {"spec.containers[0].env": [{"name": "A", "value": "x", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]},
+        {
+            "spec.containers[0].env": [
+                {"name": "A", "value": "x", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}
+            ]
+        },
         [f'{C0}.env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty'],
     ),
     (
@@ -98,7 +119,11 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "field refs name a supported field",
-        {"spec.containers[0].env": [{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels"}}}]},
+        {
+            "spec.containers[0].env": [
+                {"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels"}}}
+            ]
+        },
         [
             f'{C0}.env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported values: '
             '"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", '
@@ -126,7 +151,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "quantities print in canonical form unless the parser kept their text",
         {"spec.containers[0].resources": {"requests": {"memory": "0.5Gi"}, "limits": {"memory": "256Mi"}}},
-        [f'{C0}.resources.requests: Invalid value: "512Mi": must be less than or equal to memory limit of 256Mi'],
+        [
+            f'{C0}.resources.requests: Invalid value: "512Mi": must be less than or equal to memory limit of 256Mi'
+        ],
     ),
     (
         "quantities are not negative",
@@ -165,7 +192,12 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "hugepages need cpu or memory",
-        {"spec.containers[0].resources": {"limits": {"hugepages-2Mi": "4Mi"}, "requests": {"hugepages-2Mi": "4Mi"}}},
+        {
+            "spec.containers[0].resources": {
+                "limits": {"hugepages-2Mi": "4Mi"},
+                "requests": {"hugepages-2Mi": "4Mi"},
+            }
+        },
         [f"{C0}.resources: Forbidden: HugePages require cpu or memory"],
     ),
     (
@@ -195,8 +227,15 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "readiness probes have no grace period",
-        {"spec.containers[0].readinessProbe": {"tcpSocket": {"port": 80}, "terminationGracePeriodSeconds": 5}},
-        [f"{C0}.readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes"],
+        {
+            "spec.containers[0].readinessProbe": {
+                "tcpSocket": {"port": 80},
+                "terminationGracePeriodSeconds": 5,
+            }
+        },
+        [
+            f"{C0}.readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes"
+        ],
     ),
     (
         "sleep hooks are shorter than the grace period",
@@ -209,8 +248,14 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "init containers take no probes unless they restart",
-        {"spec.initContainers": [container("init", "busybox", readinessProbe={"exec": {"command": ["true"]}})]},
-        ["spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"],
+        {
+            "spec.initContainers": [
+                container("init", "busybox", readinessProbe={"exec": {"command": ["true"]}})
+            ]
+        },
+        [
+            "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"
+        ],
     ),
     (
         "regular containers take no restartPolicy",
@@ -237,11 +282,17 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         {"spec.volumes": [{"name": "data", "emptyDir": {}, "downwardAPI": {}}]},
         ["spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type"],
     ),
-    ("secret volumes name a secret", {"spec.volumes": [{"name": "s", "secret": {}}]}, ["spec.volumes[0].secret.secretName: Required value"]),
+    (
+        "secret volumes name a secret",
+        {"spec.volumes": [{"name": "s", "secret": {}}]},
+        ["spec.volumes[0].secret.secretName: Required value"],
+    ),
     (
         "file modes are at most 0777",
         {"spec.volumes": [{"name": "c", "configMap": {"name": "c", "defaultMode": 1000}}]},
-        ["spec.volumes[0].configMap.defaultMode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive"],
+        [
+            "spec.volumes[0].configMap.defaultMode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive"
+        ],
     ),
     (
         "mounts name an existing volume",
@@ -252,7 +303,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         "mount paths are unique",
         {
             "spec.volumes": [{"name": "a", "emptyDir": {}}, {"name": "b", "emptyDir": {}}],
-            "spec.containers[0].volumeMounts": [{"name": "a", "mountPath": "/data"}, {"name": "b", "mountPath": "/data"}],
+            "spec.containers[0].volumeMounts": [
+                {"name": "a", "mountPath": "/data"},
+                {"name": "b", "mountPath": "/data"},
+            ],
         },
         [f'{C0}.volumeMounts[1].mountPath: Invalid value: "/data": must be unique'],
     ),
@@ -267,7 +321,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "restart policies are Always, OnFailure or Never",
         {"spec.restartPolicy": "Sometimes"},
-        ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'],
+        [
+            'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'
+        ],
     ),
     (
         "dns policies",
@@ -290,7 +346,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "Exists tolerations have no value",
         {"spec.tolerations": [{"key": "workload", "operator": "Exists", "value": "batch"}]},
-        ["spec.tolerations[0].operator: Invalid value: \"batch\": value must be empty when `operator` is 'Exists'"],
+        [
+            "spec.tolerations[0].operator: Invalid value: \"batch\": value must be empty when `operator` is 'Exists'"
+        ],
     ),
     (
         "an empty toleration key needs Exists",
@@ -302,8 +360,14 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "tolerationSeconds only with NoExecute",
-        {"spec.tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 30}]},
-        ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"],
+        {
+            "spec.tolerations": [
+                {"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 30}
+            ]
+        },
+        [
+            "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"
+        ],
     ),
     (
         "toleration effects",
@@ -315,7 +379,11 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "required node affinity has terms",
-        {"spec.affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}},
+        {
+            "spec.affinity": {
+                "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}
+            }
+        },
         [
             "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: "
             "Required value: must have at least one node selector term"
@@ -327,7 +395,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
             "spec.affinity": {
                 "nodeAffinity": {
                     "requiredDuringSchedulingIgnoredDuringExecution": {
-                        "nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["1", "2"]}]}]
+                        "nodeSelectorTerms": [
+                            {"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["1", "2"]}]}
+                        ]
                     }
                 }
             }
@@ -339,15 +409,25 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "preferred terms weigh 1 to 100",
-        {"spec.affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "preference": {}}]}}},
-        ["spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"],
+        {
+            "spec.affinity": {
+                "nodeAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "preference": {}}]
+                }
+            }
+        },
+        [
+            "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"
+        ],
     ),
     (
         "pod affinity terms need a topology key",
         {
             "spec.affinity": {
                 "podAntiAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "api"}}}]
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        {"labelSelector": {"matchLabels": {"app": "api"}}}
+                    ]
                 }
             }
         },
@@ -392,7 +472,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "seccomp profiles have a type",
         {"spec.containers[0].securityContext": {"seccompProfile": {}}},
-        [f"{C0}.securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set"],
+        [
+            f"{C0}.securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set"
+        ],
     ),
     (
         "ephemeral containers cannot be set on create",
@@ -407,7 +489,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "the deletion cost is a 32-bit integer",
         {"metadata.annotations": {"controller.kubernetes.io/pod-deletion-cost": "+10"}},
-        ['metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: "+10": must be a 32bit integer'],
+        [
+            'metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: "+10": must be a 32bit integer'
+        ],
     ),
 ]
 
@@ -435,7 +519,9 @@ def test_defaulted_pod_fields_are_assumed_when_absent() -> None:
     assert validate_create(raw) == []
 
 
-OLD = stored(pod(tolerations=[{"key": "a", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 10}]))
+OLD = stored(
+    pod(tolerations=[{"key": "a", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 10}])
+)
 UPDATABLE = (
     "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
     "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
@@ -466,7 +552,9 @@ UPDATE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in UPDATE_CASES], ids=[c[0] for c in UPDATE_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in UPDATE_CASES], ids=[c[0] for c in UPDATE_CASES]
+)
 def test_pod_update(changes: dict[str, Any], expected: str | None) -> None:
     new = patched(OLD, changes)
     if expected is None:
@@ -489,7 +577,7 @@ def test_scheduling_gates_may_only_be_removed() -> None:
     assert validate_update(patched(old, {"spec.schedulingGates": []}), old) == []
     new = patched(old, {"spec.schedulingGates[1]": {"name": "example.com/b"}})
     assert update_message(new, old) == (
-        "Pod \"web\" is invalid: spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new "
+        'Pod "web" is invalid: spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new '
         "scheduling gate 'example.com/b'"
     )
 
@@ -501,7 +589,9 @@ def test_pod_template_specs_in_workloads_use_template_paths() -> None:
     assert create_message(obj) == (
         'Deployment.apps "web" is invalid: spec.template.spec.containers[0].ports[0].containerPort: Required value'
     )
-    gated = patched(deployment(), {"spec.template.spec.ephemeralContainers": [{"name": "d", "image": "busybox"}]})
+    gated = patched(
+        deployment(), {"spec.template.spec.ephemeralContainers": [{"name": "d", "image": "busybox"}]}
+    )
     assert create_message(gated) == (
         'Deployment.apps "web" is invalid: spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers '
         "not allowed in pod template"

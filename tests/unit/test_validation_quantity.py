@@ -73,6 +73,6 @@ def test_comparison_is_on_the_exact_value() -> None:
 
 def test_go_struct_dump_matches_what_upstream_prints_for_quantities_passed_by_value() -> None:
     assert Quantity.parse("500m").go_repr().text == (
-        'resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
+        "resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, "
         's:"500m", Format:"DecimalSI"}'
     )
