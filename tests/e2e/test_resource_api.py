@@ -17,7 +17,7 @@ from kubernetes import config as k8s_config
 from kubernetes import watch as k8s_watch
 from kubernetes.client.rest import ApiException
 
-from tests.e2e.conftest import APIServerProcess, kubectl, start_apiserver
+from tests.e2e.conftest import APIServerProcess, kubectl, kubectl_binary, start_apiserver
 
 VERSIONS = ["1.27", "1.32", "1.37"]
 
@@ -31,19 +31,33 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[APIServerProces
         started.stop()
 
 
-@pytest.fixture
-def run(server: APIServerProcess, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """kubectl against the server, with a fresh discovery cache; fails the test on a non-zero exit."""
+class Kubectl:
+    """kubectl against the test server, with a private discovery cache per version."""
 
-    def run_kubectl(
-        *args: str, version: str = "1.32", check: bool = True
+    def __init__(self, server: APIServerProcess, cache_root: Path) -> None:
+        self.server = server
+        self.cache_root = cache_root
+
+    def __call__(
+        self, *args: str, version: str = "1.32", check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        result = kubectl(server.kubeconfig, tmp_path / f"cache-{version}", *args, version=version)
+        result = kubectl(self.server.kubeconfig, self.cache_root / f"cache-{version}", *args, version=version)
         if check:
             assert result.returncode == 0, f"kubectl {' '.join(args)} failed:\n{result.stderr}"
         return result
 
-    return run_kubectl
+    def command(self, version: str = "1.32") -> list[str]:
+        """The argv prefix, for kubectl processes a test runs in the background."""
+        return [
+            str(kubectl_binary(version)),
+            f"--kubeconfig={self.server.kubeconfig}",
+            f"--cache-dir={self.cache_root / f'cache-{version}'}",
+        ]
+
+
+@pytest.fixture
+def run(server: APIServerProcess, tmp_path: Path) -> Kubectl:
+    return Kubectl(server, tmp_path)
 
 
 @pytest.fixture
@@ -232,8 +246,6 @@ def test_errors_read_like_a_real_cluster(run, namespace: str) -> None:  # type: 
 def test_get_watch_sees_creates_updates_and_deletes(
     run, server: APIServerProcess, namespace: str, tmp_path: Path, version: str
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.e2e.conftest import kubectl_binary
-
     watcher = subprocess.Popen(
         [
             str(kubectl_binary(version)),
@@ -435,3 +447,25 @@ def test_kill_9_during_writes_loses_no_acknowledged_object(tmp_path: Path) -> No
         assert set(acknowledged) <= stored
     finally:
         restarted.stop()
+
+
+@pytest.mark.parametrize("version", ["1.32", "1.37"])
+def test_kubectl_wait_sees_a_change_and_a_deletion(run, namespace: str, version: str) -> None:  # type: ignore[no-untyped-def]
+    """kubectl 1.37 waits with watch-list (sendInitialEvents and the initial-events-end bookmark)."""
+    run("create", "configmap", "gate", "--from-literal=state=closed", "-n", namespace)
+    waiter = subprocess.Popen(
+        [
+            *run.command(version),
+            "wait", "--for=jsonpath={.data.state}=open", "configmap/gate", "-n", namespace, "--timeout=30s",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    time.sleep(1.5)
+    run("patch", "configmap", "gate", "-n", namespace, "--type=merge", "-p", '{"data":{"state":"open"}}')
+    out, err = waiter.communicate(timeout=60)
+    assert waiter.returncode == 0, err
+    assert out.strip() == "configmap/gate condition met"
+    deleted = run("delete", "configmap", "gate", "-n", namespace, "--wait=true", version=version)
+    assert deleted.stdout.startswith('configmap "gate" deleted')
