@@ -1,0 +1,216 @@
+"""The API on the wire: status codes, Status bodies, content negotiation and watch framing, as upstream sends them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import APIServerProcess, start_apiserver
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[APIServerProcess]:
+    started = start_apiserver(tmp_path_factory.mktemp("wire"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+class Admin:
+    """Raw HTTPS requests with the admin client certificate from the kubeconfig."""
+
+    def __init__(self, server: APIServerProcess, directory: Path) -> None:
+        user = yaml.safe_load(server.kubeconfig.read_text())["users"][0]["user"]
+        cert, key = directory / "admin.crt", directory / "admin.key"
+        cert.write_bytes(base64.b64decode(user["client-certificate-data"]))
+        key.write_bytes(base64.b64decode(user["client-key-data"]))
+        self.context = ssl.create_default_context(cafile=str(server.ca_cert))
+        self.context.load_cert_chain(str(cert), str(key))
+        self.url = server.url
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=20) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, dict(err.headers), err.read()
+
+    def json(self, method: str, path: str, obj: Any = None, **headers: str) -> tuple[int, Any]:
+        body = json.dumps(obj).encode() if obj is not None else None
+        code, _, raw = self.request(method, path, body, {"Content-Type": "application/json", **headers})
+        return code, json.loads(raw) if raw else None
+
+
+@pytest.fixture(scope="module")
+def admin(server: APIServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Admin:
+    return Admin(server, tmp_path_factory.mktemp("admin"))
+
+
+CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "code", "reason", "message"),
+    [
+        pytest.param(
+            "GET", "/api/v1/namespaces/default/widgets", None, 404, "NotFound",
+            "the server could not find the requested resource", id="an unknown resource is 404",
+        ),
+        pytest.param(
+            "POST", CONFIGMAPS + "/named", {"metadata": {"name": "named"}}, 405, "MethodNotAllowed", None,
+            id="create on an object path is 405",
+        ),
+        pytest.param(
+            "POST", CONFIGMAPS, "{not json", 400, "BadRequest", None, id="malformed JSON is 400",
+        ),
+        pytest.param(
+            "POST", CONFIGMAPS, {"metadata": {}}, 422, "Invalid",
+            'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required',
+            id="a nameless object is 422 with the field",
+        ),
+        pytest.param(
+            "PUT", CONFIGMAPS + "/a", {"metadata": {"name": "b"}}, 400, "BadRequest",
+            "the name of the object (b) does not match the name on the URL (a)", id="a renaming PUT is 400",
+        ),
+        pytest.param(
+            "GET", CONFIGMAPS + "?labelSelector=a%20in%20", None, 400, "BadRequest", None,
+            id="a broken label selector is 400",
+        ),
+        pytest.param(
+            "GET", "/api/v1/pods?fieldSelector=spec.bogus%3D1", None, 400, "BadRequest",
+            "field label not supported: spec.bogus", id="an unsupported field label is 400",
+        ),
+    ],
+)  # fmt: skip
+def test_errors_are_status_objects(
+    admin: Admin, method: str, path: str, body: Any, code: int, reason: str, message: str | None
+) -> None:
+    raw = (
+        body.encode() if isinstance(body, str) else (json.dumps(body).encode() if body is not None else None)
+    )
+    status, headers, payload = admin.request(method, path, raw, {"Content-Type": "application/json"})
+    assert status == code
+    assert headers["Content-Type"].startswith("application/json")
+    status_object = json.loads(payload)
+    assert (
+        status_object["kind"],
+        status_object["status"],
+        status_object["reason"],
+        status_object["code"],
+    ) == (
+        "Status",
+        "Failure",
+        reason,
+        code,
+    )
+    if message is not None:
+        assert status_object["message"] == message
+
+
+def test_bodies_over_3_mib_are_refused_with_413(admin: Admin) -> None:
+    big = {"metadata": {"name": "big"}, "data": {"blob": "x" * (3 * 1024 * 1024 + 1)}}
+    code, status_object = admin.json("POST", CONFIGMAPS, big)
+    assert code == 413 and status_object["reason"] == "RequestEntityTooLarge"
+    assert admin.json("GET", CONFIGMAPS + "/big")[0] == 404
+
+
+def test_a_strategic_merge_patch_is_refused_until_it_is_served(admin: Admin) -> None:
+    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "smp"}})
+    code, _, payload = admin.request(
+        "PATCH",
+        CONFIGMAPS + "/smp",
+        b'{"data":{"a":"b"}}',
+        {"Content-Type": "application/strategic-merge-patch+json"},
+    )
+    assert code == 415 and json.loads(payload)["reason"] == "UnsupportedMediaType"
+
+
+def test_single_get_as_table_and_list_as_partial_metadata(admin: Admin) -> None:
+    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "shown", "labels": {"k": "v"}}, "data": {"a": "1"}})
+    table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    code, table = admin.json("GET", CONFIGMAPS + "/shown", Accept=table_accept)
+    assert code == 200 and table["kind"] == "Table"
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Data", "Age"]
+    assert table["rows"][0]["cells"][:2] == ["shown", 1]
+    assert table["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+    code, partial = admin.json(
+        "GET", CONFIGMAPS, Accept="application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
+    )
+    assert partial["kind"] == "PartialObjectMetadataList"
+    assert {"metadata"} <= set(partial["items"][0]) and "data" not in partial["items"][0]
+
+
+def test_lists_omit_item_types_but_single_objects_carry_them(admin: Admin) -> None:
+    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "typed"}})
+    _, listed = admin.json("GET", CONFIGMAPS)
+    assert (listed["kind"], listed["apiVersion"]) == ("ConfigMapList", "v1")
+    assert listed["metadata"]["resourceVersion"].isdigit()
+    assert all("kind" not in item for item in listed["items"])
+    _, single = admin.json("GET", CONFIGMAPS + "/typed")
+    assert (single["kind"], single["apiVersion"]) == ("ConfigMap", "v1")
+
+
+def test_aggregated_discovery_carries_its_content_type_parameters(admin: Admin) -> None:
+    accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+    code, headers, payload = admin.request("GET", "/apis", headers={"Accept": accept})
+    assert code == 200
+    assert headers["Content-Type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    document = json.loads(payload)
+    assert document["kind"] == "APIGroupDiscoveryList" and document["items"][0]["metadata"]["name"] == "apps"
+    code, _, legacy = admin.request("GET", "/apis", headers={"Accept": "application/json"})
+    assert json.loads(legacy)["kind"] == "APIGroupList"
+
+
+def watch_lines(admin: Admin, path: str) -> list[dict[str, Any]]:
+    code, _, payload = admin.request("GET", path)
+    assert code == 200
+    return [json.loads(line) for line in payload.splitlines() if line]
+
+
+def test_a_watch_from_before_the_cache_is_an_expired_error_event(tmp_path: Path) -> None:
+    # After a restart the watch cache starts at the current revision: older ones cannot be replayed.
+    first = start_apiserver(tmp_path / "data")
+    first.stop()
+    restarted = start_apiserver(tmp_path / "data")
+    try:
+        events = watch_lines(
+            Admin(restarted, tmp_path), CONFIGMAPS + "?watch=true&resourceVersion=1&timeoutSeconds=2"
+        )
+    finally:
+        restarted.stop()
+    assert [e["type"] for e in events] == ["ERROR"]
+    assert (events[0]["object"]["reason"], events[0]["object"]["code"]) == ("Expired", 410)
+    assert events[0]["object"]["message"].startswith("too old resource version: 1")
+
+
+def test_watch_list_ends_initial_events_with_an_annotated_bookmark(admin: Admin) -> None:
+    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "initial"}})
+    path = (
+        CONFIGMAPS
+        + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+        + "&timeoutSeconds=2&fieldSelector=metadata.name%3Dinitial"
+    )
+    events = watch_lines(admin, path)
+    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
+    bookmark = events[1]["object"]
+    assert (bookmark["kind"], bookmark["apiVersion"]) == ("ConfigMap", "v1")
+    assert bookmark["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_send_initial_events_without_its_companions_is_invalid(admin: Admin) -> None:
+    code, status_object = admin.json("GET", CONFIGMAPS + "?watch=true&sendInitialEvents=true")
+    assert code == 422 and status_object["reason"] == "Invalid"
