@@ -31,7 +31,11 @@ DEPLOYMENT_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"spec.selector": DELETE},
         f'Deployment.apps "web" is invalid: [spec.selector: Required value, {MISMATCH}]',
     ),
-    ("an empty selector is invalid", {"spec.selector": {}}, f'Deployment.apps "web" is invalid: {EMPTY_SELECTOR} deployment'),
+    (
+        "an empty selector is invalid",
+        {"spec.selector": {}},
+        f'Deployment.apps "web" is invalid: {EMPTY_SELECTOR} deployment',
+    ),
     (
         "the selector must match the template labels",
         {"spec.selector.matchLabels.app": "api"},
@@ -63,7 +67,7 @@ DEPLOYMENT_CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "Recreate takes no rolling update parameters",
         {"spec.strategy": {"type": "Recreate", "rollingUpdate": {"maxSurge": 1}}},
-        "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when "
+        'Deployment.apps "web" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when '
         "strategy `type` is 'Recreate'",
     ),
     (
@@ -105,7 +109,9 @@ DEPLOYMENT_CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in DEPLOYMENT_CASES], ids=[c[0] for c in DEPLOYMENT_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in DEPLOYMENT_CASES], ids=[c[0] for c in DEPLOYMENT_CASES]
+)
 def test_deployment_create(changes: dict[str, Any], expected: str) -> None:
     assert create_message(patched(deployment(), changes)) == expected
 
@@ -127,17 +133,33 @@ def test_the_selector_of_an_apps_v1_workload_is_immutable() -> None:
         'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:'
         'map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable'
     )
-    assert validate_update(patched(old, {"spec.replicas": 5, "spec.template.spec.containers[0].image": "nginx:1.28"}), old) == []
+    assert (
+        validate_update(
+            patched(old, {"spec.replicas": 5, "spec.template.spec.containers[0].image": "nginx:1.28"}), old
+        )
+        == []
+    )
 
 
 def test_replica_sets_share_the_deployment_wording() -> None:
     rs = workload("ReplicaSet")
-    assert create_message(patched(rs, {"spec.selector": {}})) == f'ReplicaSet.apps "web" is invalid: {EMPTY_SELECTOR} deployment'
+    assert (
+        create_message(patched(rs, {"spec.selector": {}}))
+        == f'ReplicaSet.apps "web" is invalid: {EMPTY_SELECTOR} deployment'
+    )
 
 
 DAEMON_SET_CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("a nil selector is not reported as required, it matches nothing", {"spec.selector": DELETE}, f'DaemonSet.apps "web" is invalid: {MISMATCH}'),
-    ("an empty selector is invalid", {"spec.selector": {}}, f'DaemonSet.apps "web" is invalid: {EMPTY_SELECTOR} daemonset'),
+    (
+        "a nil selector is not reported as required, it matches nothing",
+        {"spec.selector": DELETE},
+        f'DaemonSet.apps "web" is invalid: {MISMATCH}',
+    ),
+    (
+        "an empty selector is invalid",
+        {"spec.selector": {}},
+        f'DaemonSet.apps "web" is invalid: {EMPTY_SELECTOR} daemonset',
+    ),
     (
         "maxSurge and maxUnavailable are not both set",
         {"spec.updateStrategy": {"rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}}},
@@ -165,7 +187,9 @@ DAEMON_SET_CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in DAEMON_SET_CASES], ids=[c[0] for c in DAEMON_SET_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in DAEMON_SET_CASES], ids=[c[0] for c in DAEMON_SET_CASES]
+)
 def test_daemon_set_create(changes: dict[str, Any], expected: str) -> None:
     assert create_message(patched(workload("DaemonSet"), changes)) == expected
 
@@ -183,14 +207,21 @@ def stateful_set(**spec: Any) -> dict[str, Any]:
                 "metadata": {"labels": {"app": "pg"}},
                 "spec": {
                     "containers": [
-                        container("postgres", "postgres:16", volumeMounts=[{"name": "data", "mountPath": "/var/lib/postgresql/data"}])
+                        container(
+                            "postgres",
+                            "postgres:16",
+                            volumeMounts=[{"name": "data", "mountPath": "/var/lib/postgresql/data"}],
+                        )
                     ]
                 },
             },
             "volumeClaimTemplates": [
                 {
                     "metadata": {"name": "data"},
-                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "100Gi"}}},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "100Gi"}},
+                    },
                 }
             ],
             **spec,
@@ -205,7 +236,11 @@ STATEFUL_SET_CASES: list[tuple[str, dict[str, Any], str | None]] = [
         {"metadata.name": "pg.db"},
         'StatefulSet.apps "pg.db" is invalid: metadata.name: Invalid value: "pg.db": must not contain dots',
     ),
-    ("upstream does not validate the pod spec of a StatefulSet template", {"spec.template.spec.containers[0].image": DELETE}, None),
+    (
+        "upstream does not validate the pod spec of a StatefulSet template",
+        {"spec.template.spec.containers[0].image": DELETE},
+        None,
+    ),
     (
         "pod management policies",
         {"spec.podManagementPolicy": "Random"},
@@ -224,7 +259,11 @@ STATEFUL_SET_CASES: list[tuple[str, dict[str, Any], str | None]] = [
         'StatefulSet.apps "pg" is invalid: spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be '
         "greater than or equal to 0",
     ),
-    ("an empty selector is invalid", {"spec.selector": {}}, f'StatefulSet.apps "pg" is invalid: {EMPTY_SELECTOR} statefulset'),
+    (
+        "an empty selector is invalid",
+        {"spec.selector": {}},
+        f'StatefulSet.apps "pg" is invalid: {EMPTY_SELECTOR} statefulset',
+    ),
     (
         "templates restart always",
         {"spec.template.spec.restartPolicy": "Never"},
@@ -233,7 +272,9 @@ STATEFUL_SET_CASES: list[tuple[str, dict[str, Any], str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in STATEFUL_SET_CASES], ids=[c[0] for c in STATEFUL_SET_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in STATEFUL_SET_CASES], ids=[c[0] for c in STATEFUL_SET_CASES]
+)
 def test_stateful_set_create(changes: dict[str, Any], expected: str | None) -> None:
     obj = patched(stateful_set(), changes)
     if expected is None:
@@ -244,10 +285,17 @@ def test_stateful_set_create(changes: dict[str, Any], expected: str | None) -> N
 
 def test_a_stateful_set_update_may_only_touch_some_fields() -> None:
     old = stored(stateful_set())
-    ok = patched(old, {"spec.replicas": 5, "spec.template.spec.containers[0].image": "postgres:17", "spec.minReadySeconds": 3})
+    ok = patched(
+        old,
+        {
+            "spec.replicas": 5,
+            "spec.template.spec.containers[0].image": "postgres:17",
+            "spec.minReadySeconds": 3,
+        },
+    )
     assert validate_update(ok, old) == []
     assert update_message(patched(old, {"spec.serviceName": "postgres"}), old) == (
-        "StatefulSet.apps \"pg\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than "
+        'StatefulSet.apps "pg" is invalid: spec: Forbidden: updates to statefulset spec for fields other than '
         "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
         "'minReadySeconds' are forbidden"
     )

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from pinnace.api.validation import validate_create, validate_update
-from tests.unit.test_validation_builders import DELETE, create_message, patched, service, stored, update_message
+from tests.unit.test_validation_builders import (
+    DELETE,
+    create_message,
+    patched,
+    service,
+    stored,
+    update_message,
+)
 from tests.unit.test_validation_names import DNS1035
 
 SVC = service()
@@ -18,10 +25,18 @@ DUPLICATE_PORT = (
 )
 
 SERVICE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
-    ("service names are RFC 1035 labels", {"metadata.name": "1web"}, f'Service "1web" is invalid: metadata.name: Invalid value: "1web": {DNS1035}'),
+    (
+        "service names are RFC 1035 labels",
+        {"metadata.name": "1web"},
+        f'Service "1web" is invalid: metadata.name: Invalid value: "1web": {DNS1035}',
+    ),
     ("services need ports", {"spec.ports": []}, 'Service "web-svc" is invalid: spec.ports: Required value'),
     ("headless services need none", {"spec.ports": [], "spec.clusterIP": "None"}, None),
-    ("ExternalName services need none", {"spec.ports": DELETE, "spec.type": "ExternalName", "spec.externalName": "db.example.com."}, None),
+    (
+        "ExternalName services need none",
+        {"spec.ports": DELETE, "spec.type": "ExternalName", "spec.externalName": "db.example.com."},
+        None,
+    ),
     (
         "ExternalName services need an externalName",
         {"spec.type": "ExternalName"},
@@ -79,7 +94,7 @@ SERVICE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
     (
         "LoadBalancers are not headless",
         {"spec.type": "LoadBalancer", "spec.clusterIP": "None"},
-        "Service \"web-svc\" is invalid: spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for "
+        'Service "web-svc" is invalid: spec.clusterIPs[0]: Invalid value: "None": may not be set to \'None\' for '
         "LoadBalancer services",
     ),
     (
@@ -101,7 +116,9 @@ SERVICE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "expected"), [c[1:] for c in SERVICE_CASES], ids=[c[0] for c in SERVICE_CASES])
+@pytest.mark.parametrize(
+    ("changes", "expected"), [c[1:] for c in SERVICE_CASES], ids=[c[0] for c in SERVICE_CASES]
+)
 def test_service_create(changes: dict[str, Any], expected: str | None) -> None:
     obj = patched(SVC, changes)
     if expected is None:
@@ -110,7 +127,11 @@ def test_service_create(changes: dict[str, Any], expected: str | None) -> None:
         assert create_message(obj).startswith(expected), create_message(obj)
 
 
-ALLOCATED = stored(patched(SVC, {"spec.clusterIP": "10.96.0.10", "spec.clusterIPs": ["10.96.0.10"], "spec.ipFamilies": ["IPv4"]}))
+ALLOCATED = stored(
+    patched(
+        SVC, {"spec.clusterIP": "10.96.0.10", "spec.clusterIPs": ["10.96.0.10"], "spec.ipFamilies": ["IPv4"]}
+    )
+)
 
 
 def test_a_service_update_may_omit_its_allocated_cluster_ip() -> None:
@@ -147,7 +168,10 @@ def test_config_map_keys() -> None:
 def test_config_maps_hold_at_most_one_mebibyte() -> None:
     big = patched(CONFIG_MAP, {"data": {"a": "x" * (512 * 1024), "b": "y" * (512 * 1024 + 1)}})
     # Upstream reports this at field.NewPath(""), which prints as "[]".
-    assert create_message(big) == 'ConfigMap "app-config" is invalid: []: Too long: may not be more than 1048576 bytes'
+    assert (
+        create_message(big)
+        == 'ConfigMap "app-config" is invalid: []: Too long: may not be more than 1048576 bytes'
+    )
 
 
 def test_immutable_config_maps_keep_their_data() -> None:
@@ -214,11 +238,19 @@ def test_secret_type_is_immutable() -> None:
     old = stored(patched(SECRET, {"type": DELETE}))
     assert validate_update(patched(old, {"type": "Opaque"}), old) == []
     new = patched(old, {"type": "kubernetes.io/basic-auth", "stringData": {"username": "u"}})
-    assert update_message(new, old) == 'Secret "app-secret" is invalid: type: Invalid value: "kubernetes.io/basic-auth": field is immutable'
+    assert (
+        update_message(new, old)
+        == 'Secret "app-secret" is invalid: type: Invalid value: "kubernetes.io/basic-auth": field is immutable'
+    )
 
 
 def test_namespace_spec_finalizers() -> None:
-    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "restricted-ns"}, "spec": {"finalizers": ["kubernetes"]}}
+    ns = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "restricted-ns"},
+        "spec": {"finalizers": ["kubernetes"]},
+    }
     assert validate_create(ns) == []
     assert create_message(patched(ns, {"spec.finalizers": ["cleanup"]})) == (
         'Namespace "restricted-ns" is invalid: spec.finalizers: Invalid value: "cleanup": name is neither a standard '
@@ -272,5 +304,10 @@ def test_a_bound_claim_may_only_grow() -> None:
 
 
 def test_node_taints_are_reported_under_metadata_like_upstream() -> None:
-    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"}, "spec": {"taints": [{"key": "workload", "value": "batch"}]}}
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "node-a"},
+        "spec": {"taints": [{"key": "workload", "value": "batch"}]},
+    }
     assert create_message(node) == 'Node "node-a" is invalid: metadata.taints[0].effect: Required value'

@@ -470,6 +470,40 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         ["spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"],
     ),
     (
+        "a shared process namespace excludes the host's",
+        {"spec.shareProcessNamespace": True, "spec.hostPID": True},
+        [
+            "spec.securityContext.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"
+        ],
+    ),
+    (
+        "network sysctls are not for host-network pods",
+        {
+            "spec.hostNetwork": True,
+            "spec.securityContext": {"sysctls": [{"name": "net.core.somaxconn", "value": "1024"}]},
+        },
+        [
+            "spec.securityContext.sysctls[0].name: Invalid value: \"net.core.somaxconn\": may not be specified when 'hostNetwork' is true"
+        ],
+    ),
+    (
+        "host-network pods use their container ports as host ports",
+        {"spec.hostNetwork": True, "spec.containers[0].ports": [{"containerPort": 80, "hostPort": 8080}]},
+        [
+            f"{C0}.ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"
+        ],
+    ),
+    (
+        "hostUsers is dropped while user namespaces are off by default",
+        {"spec.hostUsers": False, "spec.hostNetwork": True},
+        [],
+    ),
+    (
+        "procMount is dropped while its gate is off by default",
+        {"spec.containers[0].securityContext": {"procMount": "Bogus"}},
+        [],
+    ),
+    (
         "seccomp profiles have a type",
         {"spec.containers[0].securityContext": {"seccompProfile": {}}},
         [
@@ -544,6 +578,7 @@ UPDATE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
         'Pod "web" is invalid: spec.containers: Forbidden: pod updates may not add or remove containers',
     ),
     ("activeDeadlineSeconds may be set", {"spec.activeDeadlineSeconds": 60}, None),
+    ("fields of disabled feature gates are dropped", {"spec.hostUsers": False}, None),
     (
         "other spec fields may not change",
         {"spec.containers[0].name": "api"},

@@ -3,9 +3,13 @@
 Objects are plain JSON dicts. :func:`validate_create` and :func:`validate_update` dispatch on the object's
 group and kind (:mod:`.dispatch`) to per-group modules that reproduce upstream's validation functions
 (``pkg/apis/<group>/validation`` in kubernetes/kubernetes and apimachinery's ``pkg/api/validation``):
-:mod:`.meta` (ObjectMeta, labels, selectors), :mod:`.pod`/:mod:`.container`/:mod:`.volumes`/
-:mod:`.affinity` (pods and templates), :mod:`.service` and :mod:`.core` (other v1 kinds), :mod:`.apps`,
-:mod:`.batch`, :mod:`.networking`, :mod:`.policy`, :mod:`.autoscaling`, :mod:`.rbac`, :mod:`.scheduling`.
+:mod:`.meta` (ObjectMeta, labels, selectors), :mod:`.pod`/:mod:`.container`/:mod:`.security`/
+:mod:`.volumes`/:mod:`.downward`/:mod:`.resources`/:mod:`.affinity` (pods and templates), :mod:`.service`
+and :mod:`.core` (other v1 kinds), :mod:`.apps`, :mod:`.batch` (with :mod:`.cron` for schedules),
+:mod:`.networking`, :mod:`.policy`, :mod:`.autoscaling`, :mod:`.rbac`, :mod:`.scheduling` (PriorityClass,
+Lease). Shared helpers: :mod:`.field` (errors and paths), :mod:`.names` (apimachinery's name and value
+regexes with their exact messages), :mod:`.quantity` (resource quantities), :mod:`.values` (typed access to
+JSON dicts), :mod:`.gofmt` (Go's ``%q``/``%v``/``%#v`` renderings of bad values).
 Errors are :class:`FieldError`\\ s whose :meth:`~FieldError.message` is upstream's ``field.Error.Error()``;
 :func:`invalid_status_message` builds the 422 message kubectl shows.
 

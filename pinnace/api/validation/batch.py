@@ -231,38 +231,42 @@ def _generated_labels(job: Obj) -> dict[str, str]:
     }
 
 
-def _job_selector(job: Obj) -> list[FieldError]:
+def _job_selector(job: Obj, *, generated: bool) -> list[FieldError]:
+    """``ValidateJobSpec``'s selector checks.
+
+    With ``generated`` (a create without ``manualSelector``) the strategy has generated the selector and the
+    matching template labels before upstream validates, so an absent selector is fine and the generated labels
+    count as present.
+    """
     spec = obj(job, "spec")
     selector = opt_obj(spec, "selector")
-    manual = boolean(spec, "manualSelector") is True
-    if selector is None:
-        # Without manualSelector the strategy generates the selector and the template labels.
-        return [required(_SPEC.child("selector"))] if manual else []
-    errs = validate_label_selector(selector, _SPEC.child("selector"))
-    parsed = label_selector_as_selector(selector)
     labels = string_map(obj(obj(spec, "template"), "metadata"), "labels")
-    effective = labels if manual else _generated_labels(job) | (labels or {})
-    if not manual:
-        parsed = label_selector_as_selector(
-            {
-                **selector,
-                "matchLabels": {
-                    k: v
-                    for k, v in (string_map(selector, "matchLabels") or {}).items()
-                    if not k.endswith("controller-uid")
-                },
-            }
-        )
+    mismatch = "`selector` does not match template `labels`"
+    mismatch_path = _SPEC.child("template", "metadata", "labels")
+    if selector is None:
+        if generated:
+            return []
+        # A nil selector is required, and as labels.Nothing() it matches no template either.
+        return [required(_SPEC.child("selector")), invalid(mismatch_path, go_string_map(labels), mismatch)]
+    errs = validate_label_selector(selector, _SPEC.child("selector"))
+    effective = labels
+    if generated:
+        effective = _generated_labels(job) | (labels or {})
+        match_labels = string_map(selector, "matchLabels") or {}
+        selector = {
+            **selector,
+            "matchLabels": {k: v for k, v in match_labels.items() if not k.endswith("controller-uid")},
+        }
+    parsed = label_selector_as_selector(selector)
     if parsed is not None and not parsed.matches(effective):
-        detail = "`selector` does not match template `labels`"
-        errs.append(invalid(_SPEC.child("template", "metadata", "labels"), go_string_map(labels), detail))
+        errs.append(invalid(mismatch_path, go_string_map(labels), mismatch))
     return errs
 
 
 def validate_job(job: Obj) -> list[FieldError]:
     meta, spec = obj(job, "metadata"), obj(job, "spec")
     errs = validate_object_meta(meta, namespaced=True, name_fn=name_is_dns_subdomain)
-    errs += _job_spec(spec, _SPEC) + _job_selector(job)
+    errs += _job_spec(spec, _SPEC) + _job_selector(job, generated=boolean(spec, "manualSelector") is not True)
     completions = integer(spec, "completions")
     if string(spec, "completionMode") == "Indexed" and completions is not None and completions > 0:
         hostname = f"{string(meta, 'name')}-{completions - 1}"
@@ -293,11 +297,7 @@ def validate_job_update(new: Obj, old: Obj) -> list[FieldError]:
     """``ValidateJobUpdate``."""
     errs = validate_object_meta_update(obj(new, "metadata"), obj(old, "metadata"))
     new_spec, old_spec = obj(new, "spec"), obj(old, "spec")
-    errs += _job_spec(new_spec, _SPEC)
-    if opt_obj(new_spec, "selector") is None:
-        errs.append(required(_SPEC.child("selector")))
-    else:
-        errs += _job_selector(new)
+    errs += _job_spec(new_spec, _SPEC) + _job_selector(new, generated=False)
     new_c, old_c = integer(new_spec, "completions"), integer(old_spec, "completions")
     if string(new_spec, "completionMode") == "Indexed" and new_c is not None and new_c != old_c:
         if new_c != integer(new_spec, "parallelism"):

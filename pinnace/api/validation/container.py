@@ -1,9 +1,9 @@
-"""Containers: names, images, ports, env, mounts, probes, lifecycle hooks, resources and security context.
+"""Containers: names, images, ports, env, mounts, probes, lifecycle hooks and resources.
 
 Reproduces ``validateContainers``, ``validateInitContainers``, ``validateContainerCommon``,
 ``validateContainerPorts``, ``ValidateEnv``/``ValidateEnvFrom`` (with RelaxedEnvironmentVariableValidation,
-beta and on by default in 1.32), ``ValidateVolumeMounts``, ``ValidateVolumeDevices``, the probe/handler checks
-and ``ValidateSecurityContext`` from ``pkg/apis/core/validation/validation.go``.
+beta and on by default in 1.32), ``ValidateVolumeMounts``, ``ValidateVolumeDevices`` and the probe and
+handler checks from ``pkg/apis/core/validation/validation.go``; security contexts are in :mod:`.security`.
 
 Fields the API server always defaults before validating (``protocol``, ``imagePullPolicy``,
 ``terminationMessagePolicy``, probe periods and thresholds, ``httpGet.scheme`` and ``path``) are read with
@@ -58,7 +58,6 @@ class PodOptions:
 
     resource_is_pod: bool = False
     grace_period: int = 30
-    host_users: bool = True
 
 
 def validate_port_num_or_name(port: Any, path: Path) -> list[FieldError]:
@@ -392,9 +391,7 @@ def validate_container_common(
     if pull and pull not in _PULL_POLICIES:
         errs.append(not_supported(path.child("imagePullPolicy"), pull, _PULL_POLICIES))
     errs += validate_resource_requirements(obj(ctr, "resources"), path.child("resources"), claims)
-    errs += validate_security_context(
-        opt_obj(ctr, "securityContext"), path.child("securityContext"), opts.host_users
-    )
+    errs += validate_security_context(opt_obj(ctr, "securityContext"), path.child("securityContext"))
     return errs
 
 

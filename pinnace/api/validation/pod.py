@@ -3,7 +3,9 @@
 Reproduces ``ValidatePodSpec``, ``ValidatePodTemplateSpec``, ``ValidatePodCreate``, ``ValidatePodUpdate``,
 ``ValidatePodSpecificAnnotations``, ``validatePodSpecSecurityContext``, ``validatePodDNSConfig`` and their
 helpers from ``pkg/apis/core/validation/validation.go``, with Kubernetes 1.32 feature gates at their defaults.
-Containers live in :mod:`.container`, volumes in :mod:`.volumes`, scheduling constraints in :mod:`.affinity`.
+Containers live in :mod:`.container`, security contexts in :mod:`.security`, volumes in :mod:`.volumes`,
+scheduling constraints in :mod:`.affinity`. ``spec.hostUsers`` and ``procMount`` are dropped as upstream
+does while their gates (UserNamespacesSupport, ProcMountType) are off.
 
 Defaults the API server applies first (``restartPolicy: Always``, ``dnsPolicy: ClusterFirst``,
 ``terminationGracePeriodSeconds: 30``) are assumed when absent. The pod-update ``Forbidden`` message ends with
@@ -180,14 +182,19 @@ def _dns_config(config: Obj | None, policy: str, path: Path) -> list[FieldError]
     return errs
 
 
-def _host_network_ports(spec: Obj, path: Path, opts: PodOptions) -> list[FieldError]:
+def _host_network_ports(spec: Obj, path: Path) -> list[FieldError]:
+    """``validatePodHostNetworkDeps``: with ``hostNetwork`` a host port equals its container port.
+
+    Upstream also rejects a zero ``hostPort`` in a Pod, but ``SetDefaults_Pod`` has by then set it to the
+    container port, so only explicit ports are checked here.
+    """
     if boolean(spec, "hostNetwork") is not True:
         return []
     errs: list[FieldError] = []
     for i, ctr in enumerate(objects(spec, "containers")):
         for j, port in enumerate(objects(ctr, "ports")):
             host, container = integer(port, "hostPort") or 0, integer(port, "containerPort") or 0
-            if (opts.resource_is_pod or host != 0) and host != container:
+            if host != 0 and host != container:
                 p = path.child("containers").index(i).child("ports").index(j).child("hostPort")
                 errs.append(invalid(p, host, "must match `containerPort` when `hostNetwork` is true"))
     return errs
@@ -219,11 +226,9 @@ def validate_pod_spec(spec: Obj, path: Path, opts: PodOptions, *, pod_name: str 
     """``ValidatePodSpec``."""
     errs: list[FieldError] = []
     grace = integer(spec, "terminationGracePeriodSeconds")
-    sc = obj(spec, "securityContext")
     opts = PodOptions(
         resource_is_pod=opts.resource_is_pod,
         grace_period=30 if grace is None else grace,
-        host_users=boolean(sc, "hostUsers") is not False,
     )
     volumes, vol_errs = validate_volumes(
         objects(spec, "volumes"),
@@ -246,7 +251,7 @@ def validate_pod_spec(spec: Obj, path: Path, opts: PodOptions, *, pod_name: str 
     errs += validate_init_containers(
         objects(spec, "initContainers"), containers, volumes, claims, path.child("initContainers"), opts
     )
-    errs += _host_network_ports(spec, path, opts)
+    errs += _host_network_ports(spec, path)
     policy = restart_policy(spec)
     if policy not in RESTART_POLICIES:
         errs.append(not_supported(path.child("restartPolicy"), policy, RESTART_POLICIES))
@@ -254,7 +259,7 @@ def validate_pod_spec(spec: Obj, path: Path, opts: PodOptions, *, pod_name: str 
     if dns_policy not in _DNS_POLICIES:
         errs.append(not_supported(path.child("dnsPolicy"), dns_policy, _DNS_POLICIES))
     errs += validate_labels(string_map(spec, "nodeSelector"), path.child("nodeSelector"))
-    errs += validate_pod_security_context(opt_obj(spec, "securityContext"), path.child("securityContext"))
+    errs += validate_pod_security_context(spec, path.child("securityContext"))
     for i, secret in enumerate(objects(spec, "imagePullSecrets")):
         if set(secret) - {"name"}:
             errs.append(
@@ -279,10 +284,8 @@ def validate_pod_spec(spec: Obj, path: Path, opts: PodOptions, *, pod_name: str 
     errs += validate_topology_spread_constraints(
         objects(spec, "topologySpreadConstraints"), path.child("topologySpreadConstraints")
     )
-    if boolean(sc, "hostUsers") is False:
-        for key, child in (("hostNetwork", "hostNetwork"), ("hostPID", "HostPID"), ("hostIPC", "HostIPC")):
-            if boolean(spec, key):
-                errs.append(forbidden(path.child(child), "when `pod.Spec.HostUsers` is false"))
+    # spec.hostUsers: the UserNamespacesSupport gate is beta and off in 1.32, so the field is dropped
+    # before validation (dropDisabledFields) and its host-namespace checks never run.
     for key in ("serviceAccountName", "nodeName"):
         if value := string(spec, key):
             errs += invalid_each(path.child(key), value, name_is_dns_subdomain(value, False))
@@ -394,6 +397,22 @@ def _diff(old: Any, new: Any, path: str, out: list[str]) -> None:
         out.append(f"- {path}: {old!r}\n+ {path}: {new!r}")
 
 
+def _drop_disabled(spec: Obj) -> Obj:
+    """A copy of ``spec`` without the fields whose 1.32 feature gates are off (``dropDisabledFields``)."""
+    out: dict[str, Any] = {k: v for k, v in spec.items() if k != "hostUsers"}
+    for kind in ("containers", "initContainers", "ephemeralContainers"):
+        if not isinstance(spec.get(kind), list):
+            continue
+        ctrs: list[Any] = []
+        for ctr in spec[kind]:
+            sc = ctr.get("securityContext") if isinstance(ctr, dict) else None
+            if isinstance(sc, dict) and "procMount" in sc:
+                ctr = dict(ctr) | {"securityContext": {k: v for k, v in sc.items() if k != "procMount"}}
+            ctrs.append(ctr)
+        out[kind] = ctrs
+    return out
+
+
 def validate_pod_update(new: Obj, old: Obj) -> list[FieldError]:
     """``ValidatePodUpdate``: only images, activeDeadlineSeconds, added tolerations, removed gates change."""
     errs = validate_object_meta_update(obj(new, "metadata"), obj(old, "metadata"))
@@ -417,7 +436,7 @@ def validate_pod_update(new: Obj, old: Obj) -> list[FieldError]:
             errs.append(forbidden(ann_path.key(key), "may not add AppArmor annotations"))
         if key == _MIRROR_POD:
             errs.append(forbidden(ann_path.key(key), "may not add mirror pod annotation"))
-    new_spec, old_spec = obj(new, "spec"), obj(old, "spec")
+    new_spec, old_spec = _drop_disabled(obj(new, "spec")), _drop_disabled(obj(old, "spec"))
     for kind in ("containers", "initContainers"):
         c_errs, stop = _container_updates(objects(new_spec, kind), objects(old_spec, kind), _SPEC.child(kind))
         errs += c_errs

@@ -1,4 +1,4 @@
-"""Security contexts: seccomp and AppArmor profiles, user and group IDs, sysctls, procMount.
+"""Security contexts: seccomp and AppArmor profiles, user and group IDs, sysctls.
 
 Reproduces ``ValidateSecurityContext``, ``validatePodSpecSecurityContext``, ``validateSysctls``,
 ``validateSeccompProfileField``, ``ValidateSeccompProfile`` (the deprecated annotations) and
@@ -83,7 +83,7 @@ def validate_apparmor_profile(profile: Obj | None, path: Path) -> list[FieldErro
     return [not_supported(path.child("type"), kind, _APPARMOR_TYPES)]
 
 
-def validate_security_context(sc: Obj | None, path: Path, host_users: bool) -> list[FieldError]:
+def validate_security_context(sc: Obj | None, path: Path) -> list[FieldError]:
     """``ValidateSecurityContext`` of a container."""
     if sc is None:
         return []
@@ -92,14 +92,8 @@ def validate_security_context(sc: Obj | None, path: Path, host_users: bool) -> l
         value = integer(sc, key)
         if value is not None:
             errs += invalid_each(path.child(key), value, check(value))
-    proc_mount = sc.get("procMount")
-    if isinstance(proc_mount, str):
-        if proc_mount not in ("Default", "Unmasked"):
-            errs.append(not_supported(path.child("procMount"), proc_mount, ["Default", "Unmasked"]))
-        if host_users and proc_mount == "Unmasked":
-            errs.append(
-                invalid(path.child("procMount"), proc_mount, "`hostUsers` must be false to use `Unmasked`")
-            )
+    # procMount: the ProcMountType gate is beta and off in 1.32, so the field is
+    # dropped before validation (dropDisabledProcMountField) and never checked.
     errs += validate_seccomp_profile(opt_obj(sc, "seccompProfile"), path.child("seccompProfile"))
     if boolean(sc, "allowPrivilegeEscalation") is False:
         sc_value = GoValue("core.SecurityContext{...}")
@@ -113,9 +107,17 @@ def validate_security_context(sc: Obj | None, path: Path, host_users: bool) -> l
     return errs
 
 
-def validate_pod_security_context(sc: Obj | None, path: Path) -> list[FieldError]:
-    if sc is None:
-        return []
+_IPC_PREFIXES: Final = ("kernel.shm", "kernel.msg", "fs.mqueue.")
+
+
+def validate_pod_security_context(spec: Obj, path: Path) -> list[FieldError]:
+    """``validatePodSpecSecurityContext``.
+
+    Upstream's internal ``PodSecurityContext`` also holds what v1 puts on the pod spec (``hostNetwork``,
+    ``hostPID``, ``hostIPC``, ``shareProcessNamespace``), so those are read from ``spec`` but reported under
+    ``spec.securityContext`` as upstream does.
+    """
+    sc = obj(spec, "securityContext")
     errs: list[FieldError] = []
     for key, check in (
         ("fsGroup", is_valid_group_id),
@@ -128,8 +130,7 @@ def validate_pod_security_context(sc: Obj | None, path: Path) -> list[FieldError
     for g, gid in enumerate(items(sc, "supplementalGroups")):
         if isinstance(gid, int):
             errs += invalid_each(path.child("supplementalGroups").index(g), gid, is_valid_group_id(gid))
-    share = boolean(sc, "shareProcessNamespace")
-    if share and boolean(sc, "hostPID"):
+    if boolean(spec, "shareProcessNamespace") and boolean(spec, "hostPID"):
         errs.append(
             invalid(
                 path.child("shareProcessNamespace"),
@@ -148,6 +149,13 @@ def validate_pod_security_context(sc: Obj | None, path: Path) -> list[FieldError
             errs.append(invalid(p, name, detail))
         elif name in seen:
             errs.append(duplicate(p, name))
+        normalized = name.replace("/", ".")
+        if boolean(spec, "hostNetwork") and normalized.startswith("net."):
+            errs.append(invalid(p, name, "may not be specified when 'hostNetwork' is true"))
+        elif boolean(spec, "hostIPC") and (
+            normalized == "kernel.sem" or normalized.startswith(_IPC_PREFIXES)
+        ):
+            errs.append(invalid(p, name, "may not be specified when 'hostIPC' is true"))
         seen.add(name)
     policy = sc.get("fsGroupChangePolicy")
     if isinstance(policy, str) and policy not in ("Always", "OnRootMismatch"):
