@@ -469,3 +469,13 @@ def test_kubectl_wait_sees_a_change_and_a_deletion(run, namespace: str, version:
     assert out.strip() == "configmap/gate condition met"
     deleted = run("delete", "configmap", "gate", "-n", namespace, "--wait=true", version=version)
     assert deleted.stdout.startswith('configmap "gate" deleted')
+
+
+def test_python_client_delete_collection_removes_only_the_selected(core: k8s.CoreV1Api, namespace: str) -> None:
+    for name, team in (("a", "red"), ("b", "red"), ("c", "blue")):
+        core.create_namespaced_config_map(
+            namespace, k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name=name, labels={"team": team}))
+        )
+    core.delete_collection_namespaced_config_map(namespace, label_selector="team=red")
+    remaining = [item.metadata.name for item in core.list_namespaced_config_map(namespace).items]
+    assert remaining == ["c"]
