@@ -471,7 +471,9 @@ def test_kubectl_wait_sees_a_change_and_a_deletion(run, namespace: str, version:
     assert deleted.stdout.startswith('configmap "gate" deleted')
 
 
-def test_python_client_delete_collection_removes_only_the_selected(core: k8s.CoreV1Api, namespace: str) -> None:
+def test_python_client_delete_collection_removes_only_the_selected(
+    core: k8s.CoreV1Api, namespace: str
+) -> None:
     for name, team in (("a", "red"), ("b", "red"), ("c", "blue")):
         core.create_namespaced_config_map(
             namespace, k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(name=name, labels={"team": team}))
