@@ -1,8 +1,8 @@
 """The API the server serves: which resources, their per-kind hooks, and the objects every cluster has.
 
-Served resources are the registry's, minus the versions that share storage with another version
-and need a conversion Pinnace does not have yet (autoscaling/v1 HPAs, events.k8s.io/v1 Events): a
-missing resource is an honest 404, a wrongly converted one would corrupt what clients read.
+Served resources are the registry's, minus the review APIs (tokenreviews, access reviews) that the
+security work serves without storage. Versions that share one storage (autoscaling/v1 and v2 HPAs,
+core and events.k8s.io Events) are converted by :mod:`pinnace.api.conversion` on every read and write.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 Object = dict[str, Any]
 
-# (group, version) served through another version's storage once conversions exist.
-NEEDS_CONVERSION: frozenset[tuple[str, str]] = frozenset({("autoscaling", "v1"), ("events.k8s.io", "v1")})
 # Served by other components or not at all yet (componentstatuses has no backing checks).
 NOT_STORED: frozenset[tuple[str, str]] = frozenset(
     {
@@ -42,11 +40,7 @@ DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 
 def served_registry(registry: ResourceRegistry | None = None) -> ResourceRegistry:
     registry = registry or builtin_registry()
-    resources = [
-        info
-        for info in registry.resources()
-        if (info.group, info.version) not in NEEDS_CONVERSION and (info.group, info.plural) not in NOT_STORED
-    ]
+    resources = [info for info in registry.resources() if (info.group, info.plural) not in NOT_STORED]
     served_gvs = {(info.group, info.version) for info in resources}
     groups = []
     for group in registry.groups():

@@ -248,3 +248,55 @@ async def test_watch_from_a_list_revision_sees_later_changes(stores: ResourceSto
         if isinstance(item, CacheEvent):
             assert (item.type, item.object["metadata"]["name"]) == ("ADDED", "later")
             break
+
+
+async def test_an_hpa_written_as_v1_reads_as_v2_and_back(stores: ResourceStores) -> None:
+    v1 = rest(stores, "autoscaling", "horizontalpodautoscalers", "v1")
+    v2 = rest(stores, "autoscaling", "horizontalpodautoscalers", "v2")
+    created = await v1.create(
+        "default",
+        {
+            "metadata": {"name": "web"},
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                "minReplicas": 1,
+                "maxReplicas": 5,
+                "targetCPUUtilizationPercentage": 80,
+            },
+        },
+    )
+    assert (
+        created["apiVersion"] == "autoscaling/v1" and created["spec"]["targetCPUUtilizationPercentage"] == 80
+    )
+    as_v2 = await v2.get("default", "web")
+    assert as_v2["apiVersion"] == "autoscaling/v2"
+    assert as_v2["spec"]["metrics"] == [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}},
+        }
+    ]
+    listed = await v1.list(ListOptions(namespace="default"))
+    assert listed.items[0]["spec"]["targetCPUUtilizationPercentage"] == 80
+
+
+async def test_events_written_through_either_api_share_one_storage(stores: ResourceStores) -> None:
+    modern = rest(stores, "events.k8s.io", "events")
+    await modern.create(
+        "default",
+        {
+            "metadata": {"name": "e1"},
+            "eventTime": "2026-11-25T12:00:00.000000Z",
+            "reportingController": "example.com/ctl",
+            "reportingInstance": "ctl-1",
+            "action": "Scale",
+            "reason": "Scaled",
+            "note": "scaled to 3",
+            "type": "Normal",
+            "regarding": {"kind": "Deployment", "name": "web", "namespace": "default"},
+        },
+    )
+    core_event = await rest(stores, "", "events").get("default", "e1")
+    assert core_event["apiVersion"] == "v1"
+    assert (core_event["message"], core_event["involvedObject"]["name"]) == ("scaled to 3", "web")
+    assert core_event["reportingComponent"] == "example.com/ctl"

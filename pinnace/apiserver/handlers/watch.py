@@ -166,10 +166,12 @@ class _EventWriter:
         self.sent_columns = False
 
     def _typed(self, obj: Object) -> Object:
-        return {"apiVersion": self.rest.info.api_version, "kind": self.rest.info.kind, **obj}
+        # A shallow copy: the cache's object is shared and must not change; conversion copies anyway.
+        return self.rest.view(dict(obj))
 
     async def event(self, kind: str, obj: Object) -> None:
         if self.as_table:
+            obj = self._typed(obj)
             rendered = table(
                 self.request,
                 self.rest,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from pinnace.api.conversion import ConversionError, convert, storage_version
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec, objectmeta
@@ -121,6 +122,8 @@ class ResourceStore:
         self.hooks = hooks
         self.strategy: Strategy = strategy_for(info.group, info.kind)
         self.has_status = "status" in info.subresources
+        # HPAs are stored as autoscaling/v2 and Events as core v1 whichever version wrote them.
+        self.storage_version = storage_version(info.group, info.kind) or info.api_version
 
     # --- naming and errors -----------------------------------------------------------------
 
@@ -155,6 +158,24 @@ class ResourceStore:
         obj["kind"] = self.info.kind
         return obj
 
+    def view(self, stored: Object) -> Object:
+        """A stored object as this version serves it (a new dict; the input may be cached)."""
+        if stored.get("apiVersion") == self.info.api_version or stored.get("apiVersion") is None:
+            return self._with_type(stored)
+        try:
+            return convert(stored, self.info.api_version)
+        except ConversionError as err:
+            raise status.internal_error(err) from err
+
+    def _to_storage(self, obj: Object) -> Object:
+        """A request's object in the version it is stored in (several versions share one storage)."""
+        if obj.get("apiVersion") == self.storage_version:
+            return obj
+        try:
+            return convert(obj, self.storage_version)
+        except ConversionError as err:
+            raise status.bad_request(str(err)) from err
+
     # --- reads -----------------------------------------------------------------------------
 
     async def get(self, namespace: str, name: str, *, resource_version: str = "") -> Object:
@@ -164,14 +185,14 @@ class ResourceStore:
             cached = self.cache.get(key)
             if cached is None:
                 raise self._not_found(name)
-            return self._with_type(copy.deepcopy(cached))
+            return self.view(copy.deepcopy(cached))
         try:
             kv = await self.store.get(key)
         except StorageError as err:
             raise self._storage_error(err, name) from err
         if kv is None:
             raise self._not_found(name)
-        return self._with_type(codec.decode(kv.value, kv.mod_revision))
+        return self.view(codec.decode(kv.value, kv.mod_revision))
 
     async def _wait_for_cache(self, resource_version: str) -> None:
         revision = parse_resource_version(resource_version)
@@ -193,7 +214,7 @@ class ResourceStore:
             else:
                 await self.cache.wait_ready()
             objects, revision = self.cache.snapshot(prefix)
-            items = [copy.deepcopy(obj) for obj in objects if matches(obj)]
+            items = [self.view(copy.deepcopy(obj)) for obj in objects if matches(obj)]
             return ListResult(items, revision)
         return await self._list_from_store(prefix, matches, options)
 
@@ -228,7 +249,7 @@ class ResourceStore:
                 obj = codec.decode(kv.value, kv.mod_revision)
                 if not matches(obj):
                     continue
-                items.append(obj)
+                items.append(self.view(obj))
                 last_key = kv.key
                 if options.limit and len(items) == options.limit:
                     rest_in_page = index + 1 < len(page.items)
@@ -251,7 +272,8 @@ class ResourceStore:
         now = self.hooks.clock()
         objectmeta.prepare_for_create(obj, namespace=namespace, namespaced=self.info.namespaced, now=now)
         self._with_type(obj)
-        self.hooks.default(obj)
+        self.hooks.default(obj)  # defaulting is per version: the request's
+        obj = self._to_storage(obj)
         self.hooks.prepare_for_create(obj, objectmeta.rfc3339(now))
         name = obj["metadata"].get("name", "")
         self._validate(obj, None, name)
@@ -261,7 +283,7 @@ class ResourceStore:
             key = self._key(namespace, name)
             if await self.store.get(key) is not None:
                 raise status.already_exists(self.resource, name, group=self.info.group)
-            return obj
+            return self.view(obj)
         claimed = await self.hooks.writes.before_create(obj) if self.hooks.writes else []
         try:
             revision = await self.store.create(self._key(namespace, name), codec.encode(obj))
@@ -274,7 +296,7 @@ class ResourceStore:
                 raise self._storage_error(err, name) from err
             raise
         obj["metadata"]["resourceVersion"] = str(revision)
-        return obj
+        return self.view(obj)
 
     def _validate(self, obj: Object, old: Object | None, name: str) -> None:
         causes = self.hooks.validate(obj, old)
@@ -307,8 +329,9 @@ class ResourceStore:
                 if create_if_missing is None:
                     raise self._not_found(name)
                 return await create_if_missing(), True
-            current = self._with_type(codec.decode(kv.value, kv.mod_revision))
-            desired = transform(copy.deepcopy(current))
+            current = codec.decode(kv.value, kv.mod_revision)
+            current_view = self.view(copy.deepcopy(current))
+            desired = transform(copy.deepcopy(current_view))
             if isinstance(desired, Awaitable):
                 desired = await desired
             wanted_version = str(desired.get("metadata", {}).get("resourceVersion", ""))
@@ -330,9 +353,9 @@ class ResourceStore:
             stored = self._prepare_update(desired, current, subresource)
             if stored == current:
                 # Nothing changed: upstream skips the write, so the resourceVersion stays the same.
-                return current, False
+                return current_view, False
             if dry_run:
-                return stored, False
+                return self.view(stored), False
             if self._finished_deleting(stored, self.strategy):
                 try:
                     await self.store.delete(key, expected_mod_revision=kv.mod_revision)
@@ -344,35 +367,50 @@ class ResourceStore:
                     raise self._not_found(name) from err
                 if self.hooks.writes is not None:
                     await self.hooks.writes.after_delete(stored)
-                return stored, False
+                return self.view(stored), False
+            writes = self.hooks.writes if subresource != "status" else None
+            claimed = await writes.before_update(stored, current) if writes is not None else []
             try:
                 revision = await self.store.update(
                     key, codec.encode(stored), expected_mod_revision=kv.mod_revision
                 )
-            except ConflictError:
-                if wanted_version:
-                    raise self._conflict(name) from None
-                continue
-            except KeyNotFoundError as err:
-                raise self._not_found(name) from err
-            except StorageError as err:
-                raise self._storage_error(err, name) from err
+            except BaseException as err:
+                if writes is not None:
+                    await writes.rollback(claimed)
+                if isinstance(err, ConflictError):
+                    if wanted_version:
+                        raise self._conflict(name) from None
+                    continue
+                if isinstance(err, KeyNotFoundError):
+                    raise self._not_found(name) from err
+                if isinstance(err, StorageError):
+                    raise self._storage_error(err, name) from err
+                raise
+            if writes is not None:
+                await writes.after_update(stored, current)
             stored["metadata"]["resourceVersion"] = str(revision)
-            return stored, False
+            return self.view(stored), False
         raise self._conflict(name)
 
     def _prepare_update(self, desired: Object, current: Object, subresource: str) -> Object:
+        """The object to store: ``desired`` (in the request's version) merged with ``current`` (stored)."""
+        desired = self._with_type(copy.deepcopy(desired))
+        if subresource != "status":
+            self.hooks.default(desired)
+        desired = self._to_storage(desired)
         if subresource == "status":
             new = take_status(desired, current)
         else:
             new = keep_status(desired, current) if self.has_status else dict(desired)
-        new = self._with_type(copy.deepcopy(new))
+        new = copy.deepcopy(new)
         objectmeta.prepare_for_update(new, current)
         new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
-        if subresource != "status":
-            self.hooks.default(new)
-            if self.hooks.tracks_generation and generation_changed(self.strategy, new, current):
-                new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
+        if (
+            subresource != "status"
+            and self.hooks.tracks_generation
+            and generation_changed(self.strategy, new, current)
+        ):
+            new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
         self._validate(new, current, new["metadata"].get("name", ""))
         if "deletionTimestamp" in current.get("metadata", {}):
             self._forbid_new_finalizers(new, current)
@@ -414,12 +452,12 @@ class ResourceStore:
                 raise self._storage_error(err, name) from err
             if kv is None:
                 raise self._not_found(name)
-            current = self._with_type(codec.decode(kv.value, kv.mod_revision))
+            current = codec.decode(kv.value, kv.mod_revision)
             self._check_preconditions(current, options, name)
             updated = self._mark_for_deletion(current, options)
             if updated is None:
                 if options.dry_run:
-                    return DeleteResult(current, True)
+                    return DeleteResult(self.view(current), True)
                 try:
                     deleted = await self.store.delete(key, expected_mod_revision=kv.mod_revision)
                 except ConflictError:
@@ -431,9 +469,9 @@ class ResourceStore:
                 if self.hooks.writes is not None:
                     await self.hooks.writes.after_delete(current)
                 current["metadata"]["resourceVersion"] = str(deleted.mod_revision)
-                return DeleteResult(current, True)
+                return DeleteResult(self.view(current), True)
             if updated == current or options.dry_run:
-                return DeleteResult(updated, False)
+                return DeleteResult(self.view(updated), False)
             try:
                 revision = await self.store.update(
                     key, codec.encode(updated), expected_mod_revision=kv.mod_revision
@@ -443,7 +481,7 @@ class ResourceStore:
             except StorageError as err:
                 raise self._storage_error(err, name) from err
             updated["metadata"]["resourceVersion"] = str(revision)
-            return DeleteResult(updated, False)
+            return DeleteResult(self.view(updated), False)
         raise self._conflict(name)
 
     def _check_preconditions(self, current: Object, options: DeleteOptions, name: str) -> None:
