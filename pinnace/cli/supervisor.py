@@ -77,7 +77,8 @@ async def stop(child: Child) -> None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
+        async with asyncio.timeout(STOP_GRACE_SECONDS):
+            await process.wait()
     except TimeoutError:
         log.warning(
             "%s did not stop within %.0fs; killing pid %d", child.name, STOP_GRACE_SECONDS, process.pid

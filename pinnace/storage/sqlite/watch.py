@@ -81,10 +81,14 @@ class WatchHub:
 
     async def _dispatch(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can lose a cancellation that
+            # arrives as the queue wakes up, which left close() waiting forever.
+            batch: list[Event] | None = None
             try:
-                batch = await asyncio.wait_for(self._inbox.get(), timeout=self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    batch = await self._inbox.get()
             except TimeoutError:
-                batch = None
+                pass
             try:
                 if batch is None:
                     await self._catch_up(await self._read_revision())
