@@ -73,6 +73,23 @@ _YAML_TYPES = (YAML, "application/x-yaml", "text/yaml")
 
 async def read_object(request: web.Request) -> dict[str, Any]:
     """The request body as an object, whatever its encoding; 400 for anything that is not one."""
+    obj, _raw, _media = await read_body(request)
+    return obj
+
+
+def _yaml_numbers(value: Any) -> Any:
+    """YAML's 3.0 is JSON's 3, as upstream's YAML-to-JSON conversion makes it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _yaml_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_yaml_numbers(item) for item in value]
+    return value
+
+
+async def read_body(request: web.Request) -> tuple[dict[str, Any], bytes, str]:
+    """(object, raw bytes, media type) of the request body; 400 for anything that is not an object."""
     media = content_type(request)
     if media not in (JSON, PROTOBUF, *_YAML_TYPES):
         raise unsupported_media_type(media)
@@ -81,7 +98,7 @@ async def read_object(request: web.Request) -> dict[str, Any]:
         if media == PROTOBUF:
             obj: Any = decode_body(body)
         elif media in _YAML_TYPES:
-            obj = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            obj = _yaml_numbers(yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         else:
             obj = orjson.loads(body)
     except ProtobufDecodeError as err:
@@ -92,7 +109,7 @@ async def read_object(request: web.Request) -> dict[str, Any]:
         ) from err
     if not isinstance(obj, dict):
         raise status.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
-    return obj
+    return obj, body, media
 
 
 def unsupported_media_type(media: str) -> status.StatusError:

@@ -16,8 +16,9 @@ from aiohttp import web
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.handlers import negotiation, options, subresources
+from pinnace.apiserver.handlers.decoding import decode_typed, field_validation
 from pinnace.apiserver.handlers.lists import list_options, render_list, render_object
-from pinnace.apiserver.handlers.negotiation import json_response, read_object
+from pinnace.apiserver.handlers.negotiation import json_response, read_body, read_object
 from pinnace.apiserver.handlers.patch import apply_patch, parse_patch
 from pinnace.apiserver.handlers.watch import serve_watch
 from pinnace.apiserver.requestinfo import RequestInfo, parse_request_info
@@ -122,9 +123,11 @@ async def _create(request: web.Request, info: RequestInfo, rest: ResourceStore) 
         raise status.method_not_supported(rest.info.plural, "create", group=rest.info.group)
     if rest.info.namespaced and not info.namespace:
         raise status.path_not_found()
-    body = await read_object(request)
+    level = field_validation(request.query)
+    body, raw, media = await read_body(request)
     check_body_type(body, rest)
     check_body_namespace(body, info, rest)
+    body, warnings = decode_typed(body, rest, level=level, raw=raw, media=media)
     metadata = body.get("metadata")
     if not isinstance(metadata, dict) or not (metadata.get("name") or metadata.get("generateName")):
         raise status.invalid(
@@ -138,13 +141,15 @@ async def _create(request: web.Request, info: RequestInfo, rest: ResourceStore) 
             group=rest.info.group,
         )
     created = await rest.create(info.namespace, body, dry_run=_dry_run(request))
-    return render_object(request, rest, created, code=201)
+    return with_warnings(render_object(request, rest, created, code=201), warnings)
 
 
 async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
-    body = await read_object(request)
+    level = field_validation(request.query)
+    body, raw, media = await read_body(request)
     check_body_type(body, rest)
     check_body_namespace(body, info, rest)
+    body, warnings = decode_typed(body, rest, level=level, raw=raw, media=media)
     name = body.get("metadata", {}).get("name")
     if name != info.name:
         raise status.bad_request(
@@ -164,12 +169,14 @@ async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) 
         dry_run=dry_run,
         create_if_missing=create if can_create else None,
     )
-    return render_object(request, rest, stored, code=201 if created else 200)
+    return with_warnings(render_object(request, rest, stored, code=201 if created else 200), warnings)
 
 
 async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
+    level = field_validation(request.query)
     media = negotiation.content_type(request)
     patch = parse_patch(media, await request.read())
+    warnings: list[str] = []
 
     def patched(current: Object) -> Object:
         # The patch sees the object without its resourceVersion unless it sets one itself, which
@@ -185,12 +192,14 @@ async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -
             raise status.bad_request(
                 f"the name of the object ({name}) does not match the name on the URL ({info.name})"
             )
-        return result
+        typed, found = decode_typed(result, rest, level=level, in_patch=True)
+        warnings[:] = found
+        return typed
 
     stored, _ = await rest.update(
         info.namespace, info.name, patched, subresource=info.subresource, dry_run=_dry_run(request)
     )
-    return render_object(request, rest, stored)
+    return with_warnings(render_object(request, rest, stored), warnings)
 
 
 async def _delete_options(request: web.Request) -> Any:
@@ -239,6 +248,14 @@ async def _delete_collection(
             continue
         deleted.append(result.object)
     return render_list(request, rest, type(listed)(deleted, listed.resource_version))
+
+
+def with_warnings(response: web.StreamResponse, warnings: list[str]) -> web.StreamResponse:
+    """One ``Warning: 299 - "..."`` header per warning; kubectl prints each as ``Warning: ...``."""
+    for text in warnings:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        response.headers.add("Warning", f'299 - "{escaped}"')
+    return response
 
 
 def now() -> datetime:
