@@ -37,6 +37,15 @@ FUTURE_RV_WAIT_SECONDS = 3.0
 MAX_PENDING_PER_WATCHER = 10_000
 
 
+class Flush:
+    """Marks the end of what a watcher has been handed at once: a good moment to write to the socket."""
+
+    __slots__ = ()
+
+
+FLUSH = Flush()
+
+
 class ResourceVersionTooOld(Exception):
     """The requested resourceVersion is older than anything the cache can replay (410 Gone)."""
 
@@ -217,8 +226,9 @@ class WatchCache:
 
     async def watch(
         self, prefix: str, resource_version: int, *, initial_events: bool
-    ) -> AsyncIterator[CacheEvent | int]:
-        """Events under ``prefix`` after ``resource_version``; ints in the stream are progress marks.
+    ) -> AsyncIterator[CacheEvent | int | Flush]:
+        """Events under ``prefix`` after ``resource_version``; ints in the stream are progress marks,
+        and FLUSH follows each burst of items that were ready at once (write them in one go).
 
         ``initial_events`` first yields an ADDED event per current object (a watch from
         resourceVersion 0, or ``sendInitialEvents=true``), then everything after the snapshot.
@@ -235,7 +245,7 @@ class WatchCache:
 
     async def _stream(
         self, watcher: Watcher, prefix: str, resource_version: int, initial_events: bool
-    ) -> AsyncIterator[CacheEvent | int]:
+    ) -> AsyncIterator[CacheEvent | int | Flush]:
         try:
             if initial_events:
                 objects, since = self.snapshot(prefix)
@@ -250,14 +260,20 @@ class WatchCache:
                         since = event.revision
                         if event.key.startswith(prefix):
                             yield event
+            yield FLUSH
             while True:
                 item = await watcher.queue.get()
-                if item is None:
-                    return
-                if isinstance(item, int):
-                    yield item
-                elif item.revision > since and item.key.startswith(prefix):
-                    yield item
+                while True:
+                    if item is None:
+                        return
+                    if isinstance(item, int):
+                        yield item
+                    elif item.revision > since and item.key.startswith(prefix):
+                        yield item
+                    if watcher.queue.empty():
+                        break
+                    item = watcher.queue.get_nowait()
+                yield FLUSH
         finally:
             self._watchers.discard(watcher)
 

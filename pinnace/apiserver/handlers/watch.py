@@ -27,7 +27,7 @@ from pinnace.apiserver.handlers.negotiation import ResponseForm, response_form
 from pinnace.apiserver.handlers.options import bool_param, int_param
 from pinnace.apiserver.requestinfo import RequestInfo
 from pinnace.apiserver.rest.resource import ResourceStore
-from pinnace.apiserver.watchcache import CacheEvent
+from pinnace.apiserver.watchcache import CacheEvent, Flush
 
 Object = dict[str, Any]
 
@@ -98,6 +98,7 @@ async def serve_watch(request: web.Request, info: RequestInfo, rest: ResourceSto
         if aclose is not None:
             await aclose()
     try:
+        await writer.flush()
         await response.write_eof()
     except ConnectionResetError:
         pass
@@ -105,7 +106,7 @@ async def serve_watch(request: web.Request, info: RequestInfo, rest: ResourceSto
 
 
 async def _pump(
-    events: AsyncIterator[CacheEvent | int],
+    events: AsyncIterator[CacheEvent | int | Flush],
     writer: _EventWriter,
     matches: Any,
     *,
@@ -115,6 +116,9 @@ async def _pump(
     initial_pending = send_initial
     last_bookmark = time.monotonic()
     async for item in events:
+        if isinstance(item, Flush):
+            await writer.flush()
+            continue
         if isinstance(item, int):
             if initial_pending:
                 await writer.bookmark(item, initial_events_end=True)
@@ -164,6 +168,15 @@ class _EventWriter:
         self.response = response
         self.as_table = as_table
         self.sent_columns = False
+        # Lines wait here until the burst they belong to is complete: one TLS record and one send()
+        # per burst instead of per event (upstream flushes when its queue runs empty, too).
+        self.pending: list[bytes] = []
+
+    async def flush(self) -> None:
+        if self.pending:
+            chunk = b"".join(self.pending)
+            self.pending.clear()
+            await self.response.write(chunk)
 
     def _typed(self, obj: Object) -> Object:
         # A shallow copy: the cache's object is shared and must not change; conversion copies anyway.
@@ -184,7 +197,7 @@ class _EventWriter:
             body: Object = rendered
         else:
             body = self._typed(obj)
-        await self.response.write(orjson.dumps({"type": kind, "object": body}) + b"\n")
+        self.pending.append(orjson.dumps({"type": kind, "object": body}) + b"\n")
 
     async def bookmark(self, revision: int, *, initial_events_end: bool = False) -> None:
         metadata: Object = {"resourceVersion": str(revision)}
@@ -195,4 +208,4 @@ class _EventWriter:
             "apiVersion": self.rest.info.api_version,
             "metadata": metadata,
         }
-        await self.response.write(orjson.dumps({"type": "BOOKMARK", "object": bookmark}) + b"\n")
+        self.pending.append(orjson.dumps({"type": "BOOKMARK", "object": bookmark}) + b"\n")

@@ -27,7 +27,13 @@ from pinnace.apiserver.rest.strategy import (
     strategy_for,
     take_status,
 )
-from pinnace.apiserver.watchcache import CacheEvent, ResourceVersionTooNew, ResourceVersionTooOld, WatchCache
+from pinnace.apiserver.watchcache import (
+    CacheEvent,
+    Flush,
+    ResourceVersionTooNew,
+    ResourceVersionTooOld,
+    WatchCache,
+)
 from pinnace.storage import (
     CompactedError,
     ConflictError,
@@ -214,7 +220,9 @@ class ResourceStore:
             else:
                 await self.cache.wait_ready()
             objects, revision = self.cache.snapshot(prefix)
-            items = [self.view(copy.deepcopy(obj)) for obj in objects if matches(obj)]
+            # Shallow copies: responses only build new top-level dicts, and a deep copy of every cached
+            # object made large lists slower from the cache than from the store.
+            items = [self.view(dict(obj)) for obj in objects if matches(obj)]
             return ListResult(items, revision)
         return await self._list_from_store(prefix, matches, options)
 
@@ -550,7 +558,7 @@ class ResourceStore:
 
     async def watch(
         self, namespace: str, resource_version: str, *, send_initial_events: bool
-    ) -> AsyncIterator[CacheEvent | int]:
+    ) -> AsyncIterator[CacheEvent | int | Flush]:
         """Changes after ``resource_version``; with none given, or "0", or ``send_initial_events``,
         first a synthetic ADDED event per existing object (upstream's watch semantics).
         """
