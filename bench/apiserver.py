@@ -49,8 +49,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -59,6 +59,9 @@ import yaml
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import Results, percentile, timed_ops
 
 from pinnace.apiserver.pki import ClusterPKI
 from pinnace.apiserver.tls import serving_ssl_context
@@ -133,36 +136,6 @@ def pod(name: str) -> bytes:
 
 def namespace(name: str) -> bytes:
     return orjson.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-
-
-@dataclass
-class Results:
-    figures: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def put(self, column: str, name: str, value: float) -> None:
-        self.figures.setdefault(name, {})[column] = value
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def timed_ops(
-    concurrency: int, total: int, op: Callable[[int], Awaitable[object]]
-) -> tuple[float, list[float]]:
-    """Run ``op(i)`` for i in range(total) on ``concurrency`` lanes; return (ops/s, latencies)."""
-    latencies: list[float] = []
-
-    async def lane(first: int) -> None:
-        for index in range(first, total, concurrency):
-            start = time.perf_counter()
-            await op(index)
-            latencies.append(time.perf_counter() - start)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(lane(i) for i in range(concurrency)))
-    return total / (time.perf_counter() - start), latencies
 
 
 # --- processes ------------------------------------------------------------------------------

@@ -21,12 +21,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import Results, percentile, timed_ops
 
 from pinnace.storage import Store, open_store
 from pinnace.storage.etcd_server import EtcdServer
@@ -49,36 +52,6 @@ FULL = Scale(
 )
 QUICK = Scale(writes=300, range_keys=1000, watch_events=500, churn_updates=3000, churn_keys=100, rounds=1)
 CONCURRENCY = (1, 16, 64)
-
-
-@dataclass
-class Results:
-    figures: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def put(self, backend: str, name: str, value: float) -> None:
-        self.figures.setdefault(name, {})[backend] = value
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def timed_ops(
-    concurrency: int, total: int, op: Callable[[int], Awaitable[object]]
-) -> tuple[float, list[float]]:
-    """Run ``op(i)`` for i in range(total) on ``concurrency`` lanes; return (ops/s, latencies)."""
-    latencies: list[float] = []
-
-    async def lane(first: int) -> None:
-        for index in range(first, total, concurrency):
-            start = time.perf_counter()
-            await op(index)
-            latencies.append(time.perf_counter() - start)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(lane(i) for i in range(concurrency)))
-    return total / (time.perf_counter() - start), latencies
 
 
 async def bench_writes(store: Store, scale: Scale, results: Results, backend: str, tag: str) -> None:
