@@ -7,7 +7,7 @@ from typing import Any
 from multidict import MultiMapping
 
 from pinnace.apiserver import status
-from pinnace.apiserver.rest.resource import DeleteOptions
+from pinnace.apiserver.rest.deletion import DeleteOptions
 
 _PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 

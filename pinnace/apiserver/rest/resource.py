@@ -7,18 +7,18 @@ and speaks only StatusErrors to its callers.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pinnace.api.conversion import ConversionError, convert, storage_version
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
-from pinnace.apiserver.rest import codec, objectmeta
+from pinnace.apiserver.rest import codec, deletion, objectmeta
 from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
+from pinnace.apiserver.rest.deletion import DeleteOptions, DeleteResult
 from pinnace.apiserver.rest.keys import collection_prefix, object_key, resource_prefix
 from pinnace.apiserver.rest.strategy import (
     Strategy,
@@ -52,8 +52,6 @@ Validator = Callable[[Object, Object | None], list[status.StatusCause]]
 CONFLICT_MESSAGE = (
     "the object has been modified; please apply your changes to the latest version and try again"
 )
-# Pods deleted without an explicit grace period wait this long unless their spec says otherwise.
-DEFAULT_POD_GRACE_SECONDS = 30
 UPDATE_RETRIES = 5
 
 
@@ -73,23 +71,6 @@ class ListResult:
     resource_version: int
     continue_token: str = ""
     remaining: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteOptions:
-    grace_period_seconds: int | None = None
-    propagation_policy: str = ""
-    precondition_uid: str = ""
-    precondition_resource_version: str = ""
-    dry_run: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteResult:
-    """``object`` is the last state; ``finished`` False when deletion waits (grace period, finalizers)."""
-
-    object: Object
-    finished: bool
 
 
 class WriteHooks(Protocol):
@@ -364,7 +345,7 @@ class ResourceStore:
                 return current_view, False
             if dry_run:
                 return self.view(stored), False
-            if self._finished_deleting(stored, self.strategy):
+            if deletion.finished_deleting(stored, self.strategy):
                 try:
                     await self.store.delete(key, expected_mod_revision=kv.mod_revision)
                 except ConflictError:
@@ -420,12 +401,7 @@ class ResourceStore:
         ):
             new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
         self._validate(new, current, new["metadata"].get("name", ""))
-        if "deletionTimestamp" in current.get("metadata", {}):
-            self._forbid_new_finalizers(new, current)
-        return new
-
-    def _forbid_new_finalizers(self, new: Object, current: Object) -> None:
-        added = set(new["metadata"].get("finalizers", [])) - set(current["metadata"].get("finalizers", []))
+        added = deletion.new_finalizers(new, current)
         if added:
             raise status.invalid(
                 self.info.kind,
@@ -440,16 +416,7 @@ class ResourceStore:
                 ],
                 group=self.info.group,
             )
-
-    @staticmethod
-    def _finished_deleting(obj: Object, strategy: Strategy) -> bool:
-        """An object being deleted goes when its last finalizer does (and a pod's grace period is over)."""
-        metadata = obj.get("metadata", {})
-        if "deletionTimestamp" not in metadata or metadata.get("finalizers"):
-            return False
-        if strategy.spec_finalizers and obj.get("spec", {}).get("finalizers"):
-            return False
-        return int(metadata.get("deletionGracePeriodSeconds", 0) or 0) == 0
+        return new
 
     async def delete(self, namespace: str, name: str, options: DeleteOptions) -> DeleteResult:
         key = self._key(namespace, name)
@@ -461,8 +428,10 @@ class ResourceStore:
             if kv is None:
                 raise self._not_found(name)
             current = codec.decode(kv.value, kv.mod_revision)
-            self._check_preconditions(current, options, name)
-            updated = self._mark_for_deletion(current, options)
+            failed = deletion.precondition_failure(current, options)
+            if failed:
+                raise self._conflict(name, failed)
+            updated = deletion.mark_for_deletion(current, options, self.strategy, self.hooks.clock())
             if updated is None:
                 if options.dry_run:
                     return DeleteResult(self.view(current), True)
@@ -491,68 +460,6 @@ class ResourceStore:
             updated["metadata"]["resourceVersion"] = str(revision)
             return DeleteResult(self.view(updated), False)
         raise self._conflict(name)
-
-    def _check_preconditions(self, current: Object, options: DeleteOptions, name: str) -> None:
-        metadata = current["metadata"]
-        if options.precondition_uid and options.precondition_uid != metadata.get("uid"):
-            raise self._conflict(
-                name,
-                f"Precondition failed: UID in precondition: {options.precondition_uid}, "
-                f"UID in object meta: {metadata.get('uid')}",
-            )
-        wanted = options.precondition_resource_version
-        if wanted and wanted != metadata.get("resourceVersion"):
-            raise self._conflict(
-                name,
-                f"Precondition failed: ResourceVersion in precondition: {wanted}, "
-                f"ResourceVersion in object meta: {metadata.get('resourceVersion')}",
-            )
-
-    def _mark_for_deletion(self, current: Object, options: DeleteOptions) -> Object | None:
-        """The object as it should be stored while deletion waits, or None to delete it now.
-
-        Follows upstream's BeforeDelete and deletion-finalizer rules: propagation policies add the
-        orphan/foregroundDeletion finalizers, objects with finalizers get a deletionTimestamp and
-        stay, and pods bound to a node get a grace period for the kubelet to stop them.
-        """
-        metadata = current["metadata"]
-        finalizers: list[str] = list(metadata.get("finalizers", []))
-        policy = options.propagation_policy
-        if policy == "Orphan" and "orphan" not in finalizers:
-            finalizers.append("orphan")
-        elif policy == "Foreground" and "foregroundDeletion" not in finalizers:
-            finalizers.append("foregroundDeletion")
-        grace = self._grace_period(current, options)
-        spec_finalizers = self.strategy.spec_finalizers and bool(current.get("spec", {}).get("finalizers"))
-        if not finalizers and grace == 0 and not spec_finalizers:
-            return None
-        updated = copy.deepcopy(current)
-        if self.strategy.spec_finalizers:
-            updated.setdefault("status", {})["phase"] = "Terminating"
-        new_meta = updated["metadata"]
-        if finalizers:
-            new_meta["finalizers"] = finalizers
-        now = self.hooks.clock()
-        existing_grace = new_meta.get("deletionGracePeriodSeconds")
-        if "deletionTimestamp" not in new_meta or (
-            existing_grace is not None and grace < int(existing_grace)
-        ):
-            # A second DELETE may only shorten the grace period, never lengthen it.
-            new_meta["deletionTimestamp"] = objectmeta.rfc3339(now + timedelta(seconds=grace))
-            new_meta["deletionGracePeriodSeconds"] = grace
-        return updated
-
-    def _grace_period(self, current: Object, options: DeleteOptions) -> int:
-        if not self.strategy.graceful_deletion:
-            return 0
-        spec = current.get("spec", {})
-        pod_status = current.get("status", {})
-        # Pods that never reached a node, or already finished, have nothing to stop.
-        if not spec.get("nodeName") or pod_status.get("phase") in ("Succeeded", "Failed"):
-            return 0
-        if options.grace_period_seconds is not None:
-            return max(0, options.grace_period_seconds)
-        return int(spec.get("terminationGracePeriodSeconds", DEFAULT_POD_GRACE_SECONDS))
 
     # --- watch -----------------------------------------------------------------------------
 
@@ -603,7 +510,3 @@ def parse_resource_version(value: str) -> int:
     if revision < 0:
         raise status.bad_request(f"invalid resource version: {value}")
     return revision
-
-
-async def sleep_forever() -> None:
-    await asyncio.Event().wait()
