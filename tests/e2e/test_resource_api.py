@@ -481,3 +481,15 @@ def test_python_client_delete_collection_removes_only_the_selected(
     core.delete_collection_namespaced_config_map(namespace, label_selector="team=red")
     remaining = [item.metadata.name for item in core.list_namespaced_config_map(namespace).items]
     assert remaining == ["c"]
+
+
+def test_every_listable_resource_answers_get_all_namespaces(run) -> None:  # type: ignore[no-untyped-def]
+    rows = run("api-resources", "--verbs=list", "-o", "name").stdout.split()
+    assert len(rows) > 40
+    failures = {}
+    for resource in rows:
+        for output in ([], ["-o", "wide"]):
+            result = run("get", resource, "-A", *output, check=False)
+            if result.returncode != 0:
+                failures[f"{resource} {' '.join(output)}"] = result.stderr.strip()
+    assert failures == {}
