@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from pinnace.api.openapi import load_documents
 from pinnace.apiserver import health, version
 from pinnace.apiserver.authn import Authenticator
 from pinnace.apiserver.authz import Authorizer
 from pinnace.apiserver.filters import build_handler_chain
-from pinnace.apiserver.handlers import discovery, resources
+from pinnace.apiserver.handlers import discovery, openapi, resources
 from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
@@ -36,5 +37,6 @@ def create_app(
         app[discovery.REGISTRY_KEY] = stores.registry
         app[resources.STORES_KEY] = stores
         discovery.add_routes(app)
+        openapi.add_routes(app, load_documents())
         resources.add_routes(app)
     return app
