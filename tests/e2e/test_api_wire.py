@@ -128,13 +128,17 @@ def test_bodies_over_3_mib_are_refused_with_413(admin: Admin) -> None:
     assert admin.json("GET", CONFIGMAPS + "/big")[0] == 404
 
 
-def test_a_strategic_merge_patch_is_refused_until_it_is_served(admin: Admin) -> None:
-    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "smp"}})
+def test_a_strategic_merge_patch_merges_and_server_side_apply_is_refused_for_now(admin: Admin) -> None:
+    admin.json("POST", CONFIGMAPS, {"metadata": {"name": "smp"}, "data": {"keep": "1"}})
     code, _, payload = admin.request(
         "PATCH",
         CONFIGMAPS + "/smp",
         b'{"data":{"a":"b"}}',
         {"Content-Type": "application/strategic-merge-patch+json"},
+    )
+    assert code == 200 and json.loads(payload)["data"] == {"keep": "1", "a": "b"}
+    code, _, payload = admin.request(
+        "PATCH", CONFIGMAPS + "/smp?fieldManager=me", b"{}", {"Content-Type": "application/apply-patch+yaml"}
     )
     assert code == 415 and json.loads(payload)["reason"] == "UnsupportedMediaType"
 

@@ -1,7 +1,7 @@
-"""PATCH bodies: JSON patch (RFC 6902) and JSON merge patch (RFC 7386).
+"""PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch.
 
-Strategic merge patch and server-side apply need the OpenAPI schema's merge keys; they arrive with
-the apply work and are refused with 415 until then, naming what is missing.
+Strategic merge patch follows the schema's patch strategies and merge keys
+(:mod:`pinnace.api.strategicpatch`). Server-side apply is not served yet and is refused with 415.
 """
 
 from __future__ import annotations
@@ -11,15 +11,21 @@ from typing import Any
 import jsonpatch
 import orjson
 
+from pinnace.api.strategicpatch import (
+    StrategicPatchError,
+    apply_strategic_merge_patch,
+    supports_strategic_merge,
+)
 from pinnace.apiserver import status
 from pinnace.apiserver.handlers.negotiation import (
     APPLY_PATCH_YAML,
     JSON_PATCH,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
+    unsupported_media_type,
 )
 
-SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH)
+SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -36,11 +42,10 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def parse_patch(media: str, body: bytes) -> Any:
-    if media in (STRATEGIC_MERGE_PATCH, APPLY_PATCH_YAML):
+    if media == APPLY_PATCH_YAML:
         raise status.UnsupportedMediaType(
             f"the body of the request was in an unknown format - accepted media types include: "
-            f"{', '.join(SUPPORTED_PATCH_TYPES)} "
-            "(strategic merge patch and server-side apply are not served yet)"
+            f"{', '.join(SUPPORTED_PATCH_TYPES)} (server-side apply is not served yet)"
         )
     if media not in SUPPORTED_PATCH_TYPES:
         raise status.UnsupportedMediaType(
@@ -53,14 +58,25 @@ def parse_patch(media: str, body: bytes) -> Any:
         raise status.bad_request(f"error decoding patch: {err}") from err
     if media == JSON_PATCH and not isinstance(patch, list):
         raise status.bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
-    if media == MERGE_PATCH and not isinstance(patch, dict):
+    if media in (MERGE_PATCH, STRATEGIC_MERGE_PATCH) and not isinstance(patch, dict):
         raise status.bad_request("error decoding patch: a merge patch must be a JSON object")
     return patch
+
+
+_STRATEGIC_ERRORS: dict[int, type[status.StatusError]] = {400: status.BadRequest, 422: status.Invalid}
 
 
 def apply_patch(media: str, current: dict[str, Any], patch: Any) -> dict[str, Any]:
     if media == MERGE_PATCH:
         result = merge_patch(current, patch)
+    elif media == STRATEGIC_MERGE_PATCH:
+        api_version, kind = str(current.get("apiVersion", "")), str(current.get("kind", ""))
+        if not supports_strategic_merge(api_version, kind):
+            raise unsupported_media_type(media)
+        try:
+            result = apply_strategic_merge_patch(current, patch, api_version, kind)
+        except StrategicPatchError as err:
+            raise _STRATEGIC_ERRORS.get(err.code, status.InternalError)(str(err)) from err
     else:
         try:
             result = jsonpatch.apply_patch(current, patch)
