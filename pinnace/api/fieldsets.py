@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from pinnace.api.fields import FieldSelector
-from pinnace.api.labels import go_quote
+from pinnace.api.gofmt import go_quote
 
 
 class UnsupportedFieldError(ValueError):

@@ -8,12 +8,13 @@ Reproduces k8s.io/apimachinery v0.32 (Kubernetes 1.32):
 * ``pkg/selection/operator.go``: the operator vocabulary, shared with field selectors;
 * ``pkg/apis/meta/v1/helpers.go``: ``LabelSelectorAsSelector`` (a nil selector matches nothing, an empty
   one everything) and ``FormatLabelSelector`` (what ``kubectl describe`` prints);
-* ``pkg/util/validation/validation.go`` (``IsQualifiedName``, ``IsValidLabelValue``) and
-  ``pkg/util/validation/field/errors.go`` plus ``pkg/util/errors/errors.go`` (``field.Error`` and
+* ``pkg/util/validation/field/errors.go`` plus ``pkg/util/errors/errors.go`` (``field.Error`` and
   aggregate wording), so every :class:`SelectorParseError` reads exactly as the API server's 400 message.
 
-Go measures lengths in UTF-8 bytes and quotes strings with ``strconv.Quote``; :func:`go_quote` and the
-byte-length checks below keep messages identical for non-ASCII input too.
+Keys and values are checked with ``IsQualifiedName`` and ``IsValidLabelValue`` from :mod:`pinnace.api.names`
+and quoted with :func:`pinnace.api.gofmt.go_quote`, the ones validation uses, so messages measure UTF-8 bytes
+and quote as Go does for non-ASCII input too. Validation's ``LabelSelectorAsSelector`` and the printers'
+``FormatLabelSelector`` are :func:`from_label_selector_object` and :func:`format_label_selector` here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+
+from pinnace.api.gofmt import go_quote, go_string_slice
+from pinnace.api.names import is_qualified_name, is_valid_label_value
 
 
 class SelectorParseError(ValueError):
@@ -55,54 +59,7 @@ _BINARY_OPERATORS: Final = (
 )
 
 
-# Go formatting -------------------------------------------------------------------------------------------
-
-_GO_ESCAPES: Final = {
-    "\a": r"\a",
-    "\b": r"\b",
-    "\f": r"\f",
-    "\n": r"\n",
-    "\r": r"\r",
-    "\t": r"\t",
-    "\v": r"\v",
-}
-
-
-def go_quote(text: str) -> str:
-    """``strconv.Quote`` (Go's ``%q``): double quotes, printable runes kept, the rest escaped."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte of invalid UTF-8 carried by surrogateescape
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif 0xD800 <= code <= 0xDFFF:  # not a valid rune: Go prints the replacement character's escape
-            out.append("\\ufffd")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def _go_len(text: str) -> int:
-    """``len(s)`` of a Go string: UTF-8 bytes, not characters."""
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def _go_string_slice(values: Sequence[str] | None) -> str:
-    """``%#v`` of a ``[]string``; None stands for a nil slice."""
-    if values is None:
-        return "[]string(nil)"
-    return "[]string{" + ", ".join(go_quote(v) for v in values) + "}"
+# Error wording (field.Error, utilerrors aggregates) ------------------------------------------------------
 
 
 def _invalid(path: str, bad_value: str, detail: str) -> str:
@@ -118,93 +75,6 @@ def _aggregate(messages: Sequence[str]) -> str:
         return messages[0]
     unique = list(dict.fromkeys(messages))
     return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
-
-
-# Label key and value validation (validation.go) ------------------------------------------------------------
-
-_QUALIFIED_NAME_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QUALIFIED_NAME_ERR: Final = (
-    "must consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_QUALIFIED_NAME_MAX_LENGTH: Final = 63
-_LABEL_VALUE_FMT: Final = f"({_QUALIFIED_NAME_FMT})?"
-_LABEL_VALUE_ERR: Final = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_LABEL_VALUE_MAX_LENGTH: Final = 63
-_DNS1123_LABEL_FMT: Final = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_SUBDOMAIN_FMT: Final = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
-_DNS1123_SUBDOMAIN_ERR: Final = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_DNS1123_SUBDOMAIN_MAX_LENGTH: Final = 253
-
-_QUALIFIED_NAME_RE: Final = re.compile(_QUALIFIED_NAME_FMT)
-_LABEL_VALUE_RE: Final = re.compile(_LABEL_VALUE_FMT)
-_DNS1123_SUBDOMAIN_RE: Final = re.compile(_DNS1123_SUBDOMAIN_FMT)
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    # Upstream appends "', " after every example and then " or " between them, hence the double spaces.
-    if not examples:
-        return f"{msg} (regex used for validation is '{fmt}')"
-    return (
-        msg + " (e.g. " + " or ".join(f"'{e}', " for e in examples) + f"regex used for validation is '{fmt}')"
-    )
-
-
-def _max_len_error(length: int) -> str:
-    return f"must be no more than {length} characters"
-
-
-def _is_dns1123_subdomain(value: str) -> list[str]:
-    errs = []
-    if _go_len(value) > _DNS1123_SUBDOMAIN_MAX_LENGTH:
-        errs.append(_max_len_error(_DNS1123_SUBDOMAIN_MAX_LENGTH))
-    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        errs.append(_regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
-    return errs
-
-
-def is_qualified_name(value: str) -> list[str]:
-    """``validation.IsQualifiedName``: what is wrong with a label key (empty when it is valid)."""
-    examples = ("MyName", "my.name", "123-abc")
-    errs: list[str] = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            errs.extend("prefix part " + msg for msg in _is_dns1123_subdomain(prefix))
-    else:
-        return [
-            "a qualified name "
-            + _regex_error(_QUALIFIED_NAME_ERR, _QUALIFIED_NAME_FMT, *examples)
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
-    if not name:
-        errs.append("name part must be non-empty")
-    elif _go_len(name) > _QUALIFIED_NAME_MAX_LENGTH:
-        errs.append("name part " + _max_len_error(_QUALIFIED_NAME_MAX_LENGTH))
-    if not _QUALIFIED_NAME_RE.fullmatch(name):
-        errs.append("name part " + _regex_error(_QUALIFIED_NAME_ERR, _QUALIFIED_NAME_FMT, *examples))
-    return errs
-
-
-def is_valid_label_value(value: str) -> list[str]:
-    """``validation.IsValidLabelValue``: what is wrong with a label value (empty when it is valid)."""
-    errs = []
-    if _go_len(value) > _LABEL_VALUE_MAX_LENGTH:
-        errs.append(_max_len_error(_LABEL_VALUE_MAX_LENGTH))
-    if not _LABEL_VALUE_RE.fullmatch(value):
-        errs.append(_regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
-    return errs
 
 
 def _label_key_error(key: str, path: str) -> str | None:
@@ -276,7 +146,7 @@ def new_requirement(key: str, operator: Operator, values: Sequence[str] | None =
     ``values=None`` is a nil Go slice (it only shows in messages: ``[]string(nil)``).
     """
     vals = list(values or ())
-    bad_values = _go_string_slice(None if values is None else vals)
+    bad_values = go_string_slice(None if values is None else vals).text
     errs: list[str] = []
     if (key_error := _label_key_error(key, "key")) is not None:
         errs.append(key_error)

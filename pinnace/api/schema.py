@@ -38,6 +38,7 @@ from typing import Any, Final
 
 import orjson
 
+from pinnace.api.quantity import FORMAT_WRONG, QuantityError, parse_quantity
 from pinnace.api.schema_go import GoError, decode_base64, parse_time, unmarshal_type_error
 from pinnace.api.schema_interpret import TypeMetaError, describe, interpret, unrecognized_message
 from pinnace.api.schema_strict import (
@@ -71,7 +72,6 @@ from pinnace.api.schema_types import (
     TypeNode,
     compile_schemas,
 )
-from pinnace.api.validation.quantity import FORMAT_WRONG, QuantityError, parse_quantity
 
 __all__ = [
     "DecodeResult",

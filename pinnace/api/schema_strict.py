@@ -28,7 +28,7 @@ from typing import Any, Final
 import orjson
 import yaml
 
-from pinnace.api.validation.gofmt import go_float, go_quote
+from pinnace.api.gofmt import go_float, go_quote
 
 MAX_STRICT_ERRORS: Final = 100  # kubernetes_patch.go saveStrictError: "prevent excessive numbers"
 _YAML_SHORT_PREFIX: Final = "yaml: unmarshal errors:\n"

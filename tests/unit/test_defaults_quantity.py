@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from pinnace.api.defaults.quantity import MILLI, canonicalize, parse_quantity, quantity_value
+from pinnace.api.quantity import MILLI, canonicalize, quantity_value
+from pinnace.api.quantity import parse_strict as parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pinnace.api.gofmt import go_quote
 from pinnace.api.labels import (
     EVERYTHING,
     NOTHING,
@@ -18,7 +19,6 @@ from pinnace.api.labels import (
     SelectorParseError,
     format_label_selector,
     from_label_selector_object,
-    go_quote,
     label_selector_to_string,
     new_requirement,
     parse_label_selector,

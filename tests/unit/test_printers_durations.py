@@ -9,7 +9,8 @@ import pytest
 
 from pinnace.api.printers import human_duration, translate_timestamp_since
 from pinnace.api.printers.durations import rfc3339
-from pinnace.api.printers.quantity import parse_quantity, quantity_string, zero_or_quantity
+from pinnace.api.printers.formatting import quantity_string, zero_or_quantity
+from pinnace.api.quantity import parse_quantity
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pinnace.api.gofmt import go_int_or_string, go_label_selector, go_quote, go_string_map
 from pinnace.api.validation import ErrorType, FieldError, Path, invalid_status, invalid_status_message
 from pinnace.api.validation.field import (
     OMIT_VALUE,
@@ -20,7 +21,6 @@ from pinnace.api.validation.field import (
     too_many,
     type_invalid,
 )
-from pinnace.api.validation.gofmt import go_int_or_string, go_label_selector, go_quote, go_string_map
 
 SPEC = Path.root("spec")
 

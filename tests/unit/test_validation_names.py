@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pinnace.api.validation import names
+from pinnace.api import names
 
 SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "

@@ -6,8 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from pinnace.api.validation import Quantity, QuantityError, parse_quantity
-from pinnace.api.validation.quantity import FORMAT_WRONG, SUFFIX
+from pinnace.api.quantity import FORMAT_WRONG, SUFFIX, Quantity, QuantityError, parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ needs Go's rules, described here as data:
 
 Decoded values are plain dicts holding every field, zero values included, so the conversion code reads them
 as Go code reads structs: a nil pointer, slice or map is ``None``, a zero string ``""``, a zero integer ``0``.
-Quantities are kept in canonical form (``Quantity.MarshalJSON``), the zero quantity is ``"0"``. Times
-(``metav1.Time``, ``metav1.MicroTime``) are kept as the string given, ``None`` when zero: they are
-validated when written, and re-rendering them would only change what the store already holds.
+Quantities are kept in canonical form (``CanonicalizeBytes`` of :func:`pinnace.api.quantity.parse_strict`),
+the zero quantity is ``"0"``. Times (``metav1.Time``, ``metav1.MicroTime``) are kept as the string given,
+``None`` when zero: they are validated when written, and re-rendering them would only change what the store
+already holds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pinnace.api.defaults.quantity import canonical, parse_quantity
+from pinnace.api.quantity import QuantityError, parse_strict
 
 ScalarKind = Literal["string", "int32", "int64", "quantity", "time"]
 
@@ -161,8 +162,8 @@ def _decode_scalar(value: Any, scalar: Scalar, where: str) -> Any:
     elif isinstance(value, str | int | float) and not isinstance(value, bool):
         # Quantity.UnmarshalJSON takes a string or a bare number, and fails on what ParseQuantity refuses.
         try:
-            return canonical(parse_quantity(value))
-        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            return parse_strict(value).canonical()
+        except QuantityError as err:
             raise DecodeError(f"{where}: {err}") from err
     raise _mismatch(value, scalar, where)
 

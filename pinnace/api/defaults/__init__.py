@@ -16,7 +16,8 @@ API objects stay JSON dicts; defaulting mutates them in place. Three entry point
 One module per API group (``core``, ``apps``, ``batch``, ``autoscaling``, ``networking``, ``policy``,
 ``rbac``, ``storage``, ``scheduling``, ``discovery``, ``admissionregistration``, ``apiextensions``,
 ``authentication``), each naming the upstream file it reproduces; ``podspec`` holds the pod template defaults
-several groups share and ``quantity`` the canonical form of resource quantities. Groups with nothing to
+several groups share, ``_fields`` the helpers (``SetDefaults_ResourceList`` among them, over
+:mod:`pinnace.api.quantity`). Groups with nothing to
 default upstream have no module: coordination.k8s.io (Lease), events.k8s.io, certificates.k8s.io (v1),
 authorization.k8s.io, node.k8s.io (RuntimeClass).
 """

@@ -9,7 +9,8 @@ Upstream defaulting works on Go structs, where "unset" has two spellings:
 
 :func:`default_unset` reproduces the first rule and :func:`default_zero` the second; each module says which
 one a field follows. The helpers never replace a value of an unexpected type (a string where an object
-belongs, say): defaulting leaves malformed input for validation to reject.
+belongs, say): defaulting leaves malformed input for validation to reject. :func:`default_resource_list` is
+core/v1's ``SetDefaults_ResourceList``, over the quantities of :mod:`pinnace.api.quantity`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+from pinnace.api.quantity import MILLI, canonicalize
 
 Obj = dict[str, Any]
 
@@ -86,3 +89,14 @@ def items(obj: Obj | None, key: str) -> Iterator[Obj]:
     value = obj.get(key)
     if isinstance(value, list):
         yield from (item for item in value if isinstance(item, dict))
+
+
+def default_resource_list(obj: Obj | None, key: str) -> None:
+    """``SetDefaults_ResourceList`` on ``obj[key]``: every value rounded up to milli, written canonically.
+
+    Why ``0.5`` reads back as ``500m``, ``1.5Gi`` as ``1536Mi`` and the JSON number ``2`` as ``"2"``.
+    """
+    resources = obj.get(key) if obj is not None else None
+    if isinstance(resources, dict):
+        for name, raw in resources.items():
+            resources[name] = canonicalize(raw, scale=MILLI)

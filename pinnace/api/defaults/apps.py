@@ -13,9 +13,15 @@ ControllerRevision has no defaults.
 
 from __future__ import annotations
 
-from pinnace.api.defaults._fields import Obj, default_unset, default_zero, ensure_child, items
+from pinnace.api.defaults._fields import (
+    Obj,
+    default_resource_list,
+    default_unset,
+    default_zero,
+    ensure_child,
+    items,
+)
 from pinnace.api.defaults.podspec import default_object_meta, default_pod_template, default_pvc_spec
-from pinnace.api.defaults.quantity import default_resource_list
 from pinnace.api.gvk import GroupVersionKind
 
 

@@ -7,7 +7,9 @@ existed) and ``pkg/apis/autoscaling/v1/defaults.go`` (minReplicas 1).
 autoscaling/v1 has no CPU default of its own, but HPAs are stored as autoscaling/v2 and defaulted there on
 read, so an autoscaling/v1 HPA created without a target reads back with ``targetCPUUtilizationPercentage:
 80`` (``kubectl get hpa`` shows ``<unknown>/80%``). That round trip is reproduced here, except when other
-metrics ride in the ``autoscaling.alpha.kubernetes.io/metrics`` annotation (then v2 has metrics to keep).
+metrics ride in the ``autoscaling.alpha.kubernetes.io/metrics`` annotation (then v2 has metrics to keep). The
+annotation's name and the CPU default (``autoscaling.DefaultCPUUtilization``) come from
+:mod:`pinnace.api.conversion.autoscaling`.
 Status counters without ``omitempty`` are written as 0, as Go does.
 """
 
@@ -15,11 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pinnace.api.conversion.autoscaling import DEFAULT_CPU_UTILIZATION, METRIC_SPECS_ANNOTATION
 from pinnace.api.defaults._fields import Obj, child, default_unset, ensure_child, path
 from pinnace.api.gvk import GroupVersionKind
-
-DEFAULT_CPU_UTILIZATION = 80
-METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/metrics"
 
 # The rules an unset direction of `behavior` takes: scale up by at most max(4 pods, 100 %) per 15 s with no
 # stabilization; scale down by up to 100 % per 15 s, with the window left to the controller's flag
@@ -75,7 +75,7 @@ def default_hpa_v1(hpa: Obj) -> None:
     spec = ensure_child(hpa, "spec")
     default_unset(spec, "minReplicas", 1)
     annotations = path(hpa, "metadata", "annotations") or {}
-    if METRICS_ANNOTATION not in annotations:
+    if METRIC_SPECS_ANNOTATION not in annotations:
         default_unset(spec, "targetCPUUtilizationPercentage", DEFAULT_CPU_UTILIZATION)
     status = ensure_child(hpa, "status")
     default_unset(status, "currentReplicas", 0)

@@ -22,6 +22,7 @@ import copy
 from pinnace.api.defaults._fields import (
     Obj,
     child,
+    default_resource_list,
     default_unset,
     default_zero,
     ensure_child,
@@ -39,7 +40,6 @@ from pinnace.api.defaults.podspec import (
     default_rbd,
     default_scale_io,
 )
-from pinnace.api.defaults.quantity import default_resource_list
 from pinnace.api.gvk import GroupVersionKind
 
 DEFAULT_CLIENT_IP_SERVICE_AFFINITY_SECONDS = 10800

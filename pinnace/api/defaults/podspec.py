@@ -26,13 +26,13 @@ import re
 from pinnace.api.defaults._fields import (
     Obj,
     child,
+    default_resource_list,
     default_unset,
     default_zero,
     ensure_child,
     items,
     path,
 )
-from pinnace.api.defaults.quantity import default_resource_list
 
 # k8s.io/api/core/v1 constants.
 TERMINATION_MESSAGE_PATH = "/dev/termination-log"

@@ -30,8 +30,8 @@ from fractions import Fraction
 from pinnace.api.defaults._fields import Obj, child, ensure_child, items
 from pinnace.api.defaults._scheme import apply_defaults, object_gvk
 from pinnace.api.defaults.batch import job_generated_selector
-from pinnace.api.defaults.quantity import quantity_value
 from pinnace.api.gvk import GroupVersionKind
+from pinnace.api.quantity import quantity_value
 
 FINALIZER_KUBERNETES = "kubernetes"
 DAEMONSET_TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pinnace.api.labels import SelectorParseError
 from pinnace.api.printers.columns import AGE, CONTAINERS, IMAGES, NAME, Cell, TablePrinter, column, doc, wide
 from pinnace.api.printers.durations import translate_timestamp_since
 from pinnace.api.printers.fields import (
@@ -22,7 +23,6 @@ from pinnace.api.printers.fields import (
     name_of,
 )
 from pinnace.api.printers.formatting import (
-    InvalidSelectorError,
     controller_of,
     format_label_selector,
     format_labels,
@@ -47,7 +47,7 @@ def deployment_cells(obj: Obj, now: datetime) -> list[Cell]:
     names, images = _containers(obj)
     try:
         selector = selector_string(get_opt_dict(obj, "spec", "selector"))
-    except InvalidSelectorError:
+    except SelectorParseError:
         selector = "<invalid>"
     return [
         name_of(obj),

@@ -33,9 +33,9 @@ from pinnace.api.printers.formatting import (
     join_host_port,
     layout_container_cells,
     load_balancer_addresses,
+    zero_or_quantity,
 )
 from pinnace.api.printers.pods import POD
-from pinnace.api.printers.quantity import zero_or_quantity
 
 LABEL_NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
 NODE_LABEL_ROLE = "kubernetes.io/role"

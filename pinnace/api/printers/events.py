@@ -2,7 +2,7 @@
 
 Both groups are served by one storage upstream and print the internal (core-shaped) Event, so an
 ``events.k8s.io/v1`` object is first read through its conversion to the core shape
-(pkg/apis/events/v1/conversion.go: ``regarding`` -> ``involvedObject``, ``note`` -> ``message``,
+(:mod:`pinnace.api.conversion.events`: ``regarding`` -> ``involvedObject``, ``note`` -> ``message``,
 ``deprecatedSource``/``deprecatedFirstTimestamp``/``deprecatedLastTimestamp``/``deprecatedCount`` -> the
 old fields). LAST SEEN falls back to the first time seen, then to ``eventTime``; a series overrides the
 last time and the count; a singleton event of the new API counts 1.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pinnace.api.conversion import ConversionError, convert
 from pinnace.api.printers.columns import Cell, TablePrinter, column, doc, wide
 from pinnace.api.printers.durations import translate_timestamp_since
 from pinnace.api.printers.fields import Obj, get_dict, get_int, get_opt_dict, get_opt_str, get_str, name_of
@@ -32,25 +33,15 @@ COLUMNS = (
 
 
 def core_event_from_events_v1(event: Obj) -> Obj:
-    """An ``events.k8s.io/v1`` Event in the core shape the printer reads."""
-    source = get_dict(event, "deprecatedSource")
-    converted: dict[str, object] = {
-        "metadata": get_dict(event, "metadata"),
-        "involvedObject": get_dict(event, "regarding"),
-        "message": get_str(event, "note"),
-        "source": {"component": get_str(source, "component"), "host": get_str(source, "host")},
-        "firstTimestamp": get_opt_str(event, "deprecatedFirstTimestamp"),
-        "lastTimestamp": get_opt_str(event, "deprecatedLastTimestamp"),
-        "count": get_int(event, "deprecatedCount"),
-        "eventTime": get_opt_str(event, "eventTime"),
-        "series": get_opt_dict(event, "series"),
-        "reportingComponent": get_str(event, "reportingController"),
-        "reportingInstance": get_str(event, "reportingInstance"),
-        "type": get_str(event, "type"),
-        "reason": get_str(event, "reason"),
-        "action": get_str(event, "action"),
-    }
-    return converted
+    """An ``events.k8s.io/v1`` Event in the core shape the printer reads.
+
+    :func:`pinnace.api.conversion.convert` to core ``v1``; an object the conversion refuses as malformed
+    (which the API server never stores) is read as it is, through the fields both shapes share.
+    """
+    try:
+        return convert({**event, "apiVersion": "events.k8s.io/v1", "kind": "Event"}, "v1")
+    except ConversionError:
+        return event
 
 
 def event_source(event: Obj) -> str:

@@ -1,40 +1,23 @@
 """Cell helpers shared by several kinds, each the Python twin of an upstream helper.
 
-Label and selector strings follow apimachinery (``labels.FormatLabels``, ``metav1.FormatLabelSelector``,
-``LabelSelectorAsSelector(...).String()``: requirements sorted by key, ``in``/``notin`` values sorted);
-the rest are the small helpers of kubernetes/pkg/printers/internalversion/printers.go
-(``layoutContainerCells``, ``printBoolPtr``, ``listWithMoreString``, the load-balancer stringers).
+Label and selector strings follow apimachinery (``labels.FormatLabels``, and ``metav1.FormatLabelSelector``
+from :mod:`pinnace.api.labels`), quantities print as ``resource.Quantity.String()`` (from
+:mod:`pinnace.api.quantity`); the rest are the small helpers of
+kubernetes/pkg/printers/internalversion/printers.go (``layoutContainerCells``, ``printBoolPtr``,
+``listWithMoreString``, the load-balancer stringers).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pinnace.api.printers.fields import Obj, get_dicts, get_list, get_str
+from pinnace.api import labels
+from pinnace.api.printers.fields import Obj, get_dict, get_dicts, get_list, get_str
+from pinnace.api.quantity import Quantity, QuantityError
 
 LOAD_BALANCER_WIDTH = 16
 """``loadBalancerWidth``: non-wide output clips load-balancer addresses to this many bytes."""
-
-# apimachinery/pkg/util/validation: IsQualifiedName and IsValidLabelValue.
-_NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-
-
-class InvalidSelectorError(ValueError):
-    """A label selector that ``metav1.LabelSelectorAsSelector`` rejects."""
-
-
-def _is_qualified_name(key: str) -> bool:
-    prefix, slash, name = key.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
-        return False
-    return 0 < len(name) <= 63 and _NAME_PART.fullmatch(name) is not None
-
-
-def _is_label_value(value: str) -> bool:
-    return value == "" or (len(value) <= 63 and _NAME_PART.fullmatch(value) is not None)
 
 
 def format_labels(labels: Mapping[str, str]) -> str:
@@ -43,62 +26,60 @@ def format_labels(labels: Mapping[str, str]) -> str:
     return text or "<none>"
 
 
-def _requirement(key: str, operator: str, values: Sequence[str]) -> str:
-    """``labels.NewRequirement`` validation plus ``Requirement.String``."""
-    if not _is_qualified_name(key):
-        raise InvalidSelectorError(f"invalid label key {key!r}")
-    if operator in ("In", "NotIn"):
-        if not values:
-            raise InvalidSelectorError("for 'in', 'notin' operators, values set can't be empty")
-    elif operator == "Equals":
-        if len(values) != 1:
-            raise InvalidSelectorError("exact-match compatibility requires one single value")
-    elif operator in ("Exists", "DoesNotExist"):
-        if values:
-            raise InvalidSelectorError("values set must be empty for exists and does not exist")
-    else:
-        raise InvalidSelectorError(f"{operator!r} is not a valid label selector operator")
-    for value in values:
-        if not _is_label_value(value):
-            raise InvalidSelectorError(f"invalid label value {value!r}")
-    if operator == "Exists":
-        return key
-    if operator == "DoesNotExist":
-        return f"!{key}"
-    joined = values[0] if len(values) == 1 else ",".join(sorted(values))
-    if operator == "Equals":
-        return f"{key}={joined}"
-    return f"{key} {'in' if operator == 'In' else 'notin'} ({joined})"
+def _typed_selector(selector: Obj | None) -> Obj | None:
+    """A ``metav1.LabelSelector`` read field by field: entries of the wrong JSON type are Go's zero values."""
+    if selector is None:
+        return None
+    return {
+        "matchLabels": {k: v for k, v in get_dict(selector, "matchLabels").items() if isinstance(v, str)},
+        "matchExpressions": [
+            {
+                "key": get_str(expression, "key"),
+                "operator": get_str(expression, "operator"),
+                "values": [v for v in get_list(expression, "values") if isinstance(v, str)],
+            }
+            for expression in get_dicts(selector, "matchExpressions")
+        ],
+    }
 
 
 def selector_string(selector: Obj | None) -> str:
     """``metav1.LabelSelectorAsSelector(selector).String()``.
 
     A missing selector selects nothing and an empty one everything; both print as ``""``. Raises
-    :class:`InvalidSelectorError` where upstream's conversion fails.
+    :class:`~pinnace.api.labels.SelectorParseError` where upstream's conversion fails.
     """
-    if selector is None:
-        return ""
-    match_labels = {k: v for k, v in (selector.get("matchLabels") or {}).items() if isinstance(v, str)}
-    expressions = get_dicts(selector, "matchExpressions")
-    requirements: list[tuple[str, str]] = [
-        (key, _requirement(key, "Equals", [value])) for key, value in match_labels.items()
-    ]
-    for expression in expressions:
-        key = get_str(expression, "key")
-        values = [v for v in get_list(expression, "values") if isinstance(v, str)]
-        requirements.append((key, _requirement(key, get_str(expression, "operator"), values)))
-    requirements.sort(key=lambda item: item[0])
-    return ",".join(text for _, text in requirements)
+    return labels.label_selector_to_string(_typed_selector(selector))
 
 
 def format_label_selector(selector: Obj | None) -> str:
     """``metav1.FormatLabelSelector``: the selector, ``<none>`` when empty, ``<error>`` when invalid."""
+    return labels.format_label_selector(_typed_selector(selector))
+
+
+def quantity_string(value: object) -> str:
+    """How a stored quantity cell prints: ``"<nil>"`` for a missing ``*Quantity``, the text if unparseable.
+
+    Otherwise ``String()`` of the parsed value: the text itself when ``ParseQuantity`` judges it canonical,
+    else the canonical form (``"1.5Gi"`` -> ``"1536Mi"``, ``"0.5"`` -> ``"500m"``).
+    """
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return str(value)
     try:
-        text = selector_string(selector)
-    except InvalidSelectorError:
-        return "<error>"
-    return text or "<none>"
+        return str(Quantity.parse(value.strip()))
+    except QuantityError:
+        return value
+
+
+def zero_or_quantity(value: object) -> str:
+    """A quantity read from a ``ResourceList`` map: a missing entry is the zero quantity, ``"0"``."""
+    return "0" if value is None else quantity_string(value)
 
 
 def selector_struct_string(selector: Obj) -> str:

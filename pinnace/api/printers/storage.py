@@ -22,7 +22,7 @@ from pinnace.api.printers.fields import (
     has,
     name_of,
 )
-from pinnace.api.printers.quantity import quantity_string
+from pinnace.api.printers.formatting import quantity_string
 
 IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.beta.kubernetes.io/is-default-class"

@@ -7,9 +7,11 @@ group and kind (:mod:`.dispatch`) to per-group modules that reproduce upstream's
 :mod:`.volumes`/:mod:`.downward`/:mod:`.resources`/:mod:`.affinity` (pods and templates), :mod:`.service`
 and :mod:`.core` (other v1 kinds), :mod:`.apps`, :mod:`.batch` (with :mod:`.cron` for schedules),
 :mod:`.networking`, :mod:`.policy`, :mod:`.autoscaling`, :mod:`.rbac`, :mod:`.scheduling` (PriorityClass,
-Lease). Shared helpers: :mod:`.field` (errors and paths), :mod:`.names` (apimachinery's name and value
-regexes with their exact messages), :mod:`.quantity` (resource quantities), :mod:`.values` (typed access to
-JSON dicts), :mod:`.gofmt` (Go's ``%q``/``%v``/``%#v`` renderings of bad values).
+Lease). Shared helpers: :mod:`.field` (errors and paths), :mod:`.values` (typed access to JSON dicts); from
+outside the package, :mod:`pinnace.api.names` (apimachinery's name and value regexes with their exact
+messages, which label selectors use too), :mod:`pinnace.api.quantity` (resource quantities),
+:mod:`pinnace.api.gofmt` (Go's ``%q``/``%v``/``%#v`` renderings of bad values) and
+:mod:`pinnace.api.labels` (``LabelSelectorAsSelector``).
 Errors are :class:`FieldError`\\ s whose :meth:`~FieldError.message` is upstream's ``field.Error.Error()``;
 :func:`invalid_status_message` builds the 422 message kubectl shows.
 
@@ -28,7 +30,6 @@ from pinnace.api.validation.dispatch import (
     validate_update,
 )
 from pinnace.api.validation.field import OMIT_VALUE, ErrorType, FieldError, Path
-from pinnace.api.validation.quantity import Quantity, QuantityError, parse_quantity
 
 __all__ = [
     "KINDS",
@@ -37,12 +38,9 @@ __all__ = [
     "FieldError",
     "KindValidation",
     "Path",
-    "Quantity",
-    "QuantityError",
     "invalid_causes",
     "invalid_status",
     "invalid_status_message",
-    "parse_quantity",
     "validate_create",
     "validate_update",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from pinnace.api.names import is_valid_label_value, name_is_dns_label, name_is_dns_subdomain
 from pinnace.api.validation.field import (
     FieldError,
     Path,
@@ -21,7 +22,6 @@ from pinnace.api.validation.field import (
     required,
 )
 from pinnace.api.validation.meta import validate_label_name, validate_label_selector
-from pinnace.api.validation.names import is_valid_label_value, name_is_dns_label, name_is_dns_subdomain
 from pinnace.api.validation.values import Obj, integer, obj, objects, opt_obj, present, string, strings
 
 _TAINT_EFFECTS: Final = ["NoSchedule", "PreferNoSchedule", "NoExecute"]

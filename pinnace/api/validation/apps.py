@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pinnace.api.validation.field import FieldError, Path, forbidden, invalid, not_supported, required
-from pinnace.api.validation.gofmt import (
+from pinnace.api.gofmt import (
     GoValue,
     go_int_or_string,
     go_label_selector,
@@ -23,6 +22,8 @@ from pinnace.api.validation.gofmt import (
     go_quote,
     go_string_map,
 )
+from pinnace.api.names import is_valid_percent, name_is_dns_label, name_is_dns_subdomain
+from pinnace.api.validation.field import FieldError, Path, forbidden, invalid, not_supported, required
 from pinnace.api.validation.meta import (
     label_selector_as_selector,
     validate_annotations,
@@ -33,7 +34,6 @@ from pinnace.api.validation.meta import (
     validate_object_meta,
     validate_object_meta_update,
 )
-from pinnace.api.validation.names import is_valid_percent, name_is_dns_label, name_is_dns_subdomain
 from pinnace.api.validation.pod import (
     restart_policy,
     validate_pod_specific_annotations,
@@ -112,7 +112,7 @@ def _template_for_replica_set(spec: Obj, kind: str) -> list[FieldError]:
     tpath = _SPEC.child("template")
     errs: list[FieldError] = []
     labels = _template_labels(spec)
-    if not parsed.empty and not parsed.matches(labels):
+    if not parsed.is_empty and not parsed.matches(labels or {}):
         errs.append(invalid(tpath.child("metadata", "labels"), go_string_map(labels), _MISMATCH))
     errs += validate_pod_template_spec(obj(spec, "template"), tpath)
     return errs + _always_restart(spec, kind)
@@ -257,7 +257,7 @@ def _daemon_set_spec(spec: Obj) -> list[FieldError]:
     errs = validate_label_selector(selector, _SPEC.child("selector"))
     parsed = label_selector_as_selector(selector)
     labels = _template_labels(spec)
-    if parsed is not None and not parsed.matches(labels):
+    if parsed is not None and not parsed.matches(labels or {}):
         errs.append(invalid(_SPEC.child("template", "metadata", "labels"), go_string_map(labels), _MISMATCH))
     if selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions"):
         detail = "empty selector is invalid for daemonset"
@@ -346,7 +346,7 @@ def _template_for_stateful_set(spec: Obj) -> list[FieldError]:
     tpath = _SPEC.child("template")
     errs: list[FieldError] = []
     labels = _template_labels(spec)
-    if not parsed.empty and not parsed.matches(labels):
+    if not parsed.is_empty and not parsed.matches(labels or {}):
         errs.append(invalid(tpath.child("metadata", "labels"), go_string_map(labels), _MISMATCH))
     meta = obj(obj(spec, "template"), "metadata")
     errs += validate_labels(labels, tpath.child("labels"))

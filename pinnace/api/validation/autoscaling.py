@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pinnace.api.names import is_dns1123_label, is_valid_path_segment_name, name_is_dns_subdomain
 from pinnace.api.validation.field import (
     FieldError,
     Path,
@@ -20,7 +21,6 @@ from pinnace.api.validation.field import (
     required,
 )
 from pinnace.api.validation.meta import validate_object_meta, validate_object_meta_update
-from pinnace.api.validation.names import is_dns1123_label, is_valid_path_segment_name, name_is_dns_subdomain
 from pinnace.api.validation.resources import quantity_at, validate_container_resource_name
 from pinnace.api.validation.values import Obj, integer, obj, objects, opt_obj, string
 

@@ -14,6 +14,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pinnace.api.gofmt import GoValue, go_label_selector, go_string_map
+from pinnace.api.names import (
+    blen,
+    is_dns1123_label,
+    is_domain_prefixed_path_errors,
+    is_qualified_name,
+    name_is_dns_subdomain,
+)
 from pinnace.api.validation.cron import CronError, load_location, parse_standard
 from pinnace.api.validation.field import (
     OMIT_VALUE,
@@ -26,7 +34,6 @@ from pinnace.api.validation.field import (
     too_long,
     too_many,
 )
-from pinnace.api.validation.gofmt import GoValue, go_label_selector, go_string_map
 from pinnace.api.validation.meta import (
     label_selector_as_selector,
     validate_immutable_field,
@@ -34,13 +41,6 @@ from pinnace.api.validation.meta import (
     validate_nonnegative,
     validate_object_meta,
     validate_object_meta_update,
-)
-from pinnace.api.validation.names import (
-    blen,
-    is_dns1123_label,
-    is_domain_prefixed_path_errors,
-    is_qualified_name,
-    name_is_dns_subdomain,
 )
 from pinnace.api.validation.pod import restart_policy, validate_pod_template_spec
 from pinnace.api.validation.values import (
@@ -258,7 +258,7 @@ def _job_selector(job: Obj, *, generated: bool) -> list[FieldError]:
             "matchLabels": {k: v for k, v in match_labels.items() if not k.endswith("controller-uid")},
         }
     parsed = label_selector_as_selector(selector)
-    if parsed is not None and not parsed.matches(effective):
+    if parsed is not None and not parsed.matches(effective or {}):
         errs.append(invalid(mismatch_path, go_string_map(labels), mismatch))
     return errs
 

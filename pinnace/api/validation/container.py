@@ -16,6 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pinnace.api.names import (
+    is_config_map_key,
+    is_dns1123_label,
+    is_http_header_name,
+    is_relaxed_env_var_name,
+    is_valid_port_name,
+    is_valid_port_num,
+    name_is_dns_subdomain,
+)
 from pinnace.api.validation.downward import (
     ENV_FIELD_PATHS,
     validate_object_field_selector,
@@ -33,15 +42,6 @@ from pinnace.api.validation.field import (
     required,
 )
 from pinnace.api.validation.meta import validate_nonnegative
-from pinnace.api.validation.names import (
-    is_config_map_key,
-    is_dns1123_label,
-    is_http_header_name,
-    is_relaxed_env_var_name,
-    is_valid_port_name,
-    is_valid_port_num,
-    name_is_dns_subdomain,
-)
 from pinnace.api.validation.resources import validate_resource_requirements
 from pinnace.api.validation.security import validate_security_context
 from pinnace.api.validation.values import Obj, boolean, integer, obj, objects, opt_obj, string, strings

@@ -19,6 +19,18 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from pinnace.api.gofmt import GoValue, go_quote, go_string_map, go_string_slice
+from pinnace.api.labels import selector_from_set
+from pinnace.api.names import (
+    CIDR_ERROR,
+    blen,
+    is_config_map_key,
+    is_qualified_name,
+    is_valid_label_value,
+    name_is_dns_label,
+    name_is_dns_subdomain,
+    parse_cidr_sloppy,
+)
 from pinnace.api.validation.affinity import validate_taint_effect
 from pinnace.api.validation.field import (
     FieldError,
@@ -31,27 +43,15 @@ from pinnace.api.validation.field import (
     required,
     too_long,
 )
-from pinnace.api.validation.gofmt import GoValue, go_quote, go_string_map, go_string_slice
 from pinnace.api.validation.meta import (
     FIELD_IMMUTABLE,
     go_time,
-    selector_from_map,
     validate_immutable_field,
     validate_kube_finalizer_name,
     validate_label_name,
     validate_nonnegative,
     validate_object_meta,
     validate_object_meta_update,
-)
-from pinnace.api.validation.names import (
-    CIDR_ERROR,
-    blen,
-    is_config_map_key,
-    is_qualified_name,
-    is_valid_label_value,
-    name_is_dns_label,
-    name_is_dns_subdomain,
-    parse_cidr_sloppy,
 )
 from pinnace.api.validation.pod import restart_policy, validate_pod_template_spec
 from pinnace.api.validation.values import (
@@ -343,8 +343,8 @@ def _rc_spec(spec: Obj) -> list[FieldError]:
     if template is None:
         return [*errs, required(tpath)]
     labels = string_map(obj(template, "metadata"), "labels")
-    sel = selector_from_map(selector)
-    if not sel.empty and not sel.matches(labels):
+    sel = selector_from_set(selector or {})
+    if not sel.is_empty and not sel.matches(labels or {}):
         detail = "`selector` does not match template `labels`"
         errs.append(invalid(tpath.child("metadata", "labels"), go_string_map(labels), detail))
     errs += validate_pod_template_spec(template, tpath)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pinnace.api.gofmt import go_quote
+from pinnace.api.names import name_is_dns_subdomain, path_segment_name
 from pinnace.api.validation import (
     apps,
     autoscaling,
@@ -30,9 +32,7 @@ from pinnace.api.validation import (
     service,
 )
 from pinnace.api.validation.field import FieldError
-from pinnace.api.validation.gofmt import go_quote
 from pinnace.api.validation.meta import validate_object_meta, validate_object_meta_update
-from pinnace.api.validation.names import name_is_dns_subdomain, path_segment_name
 from pinnace.api.validation.values import Obj, obj, string
 
 CreateFn = Callable[[Obj], list[FieldError]]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from pinnace.api.names import is_qualified_name
 from pinnace.api.validation.field import FieldError, Path, invalid, invalid_each, not_supported, required
-from pinnace.api.validation.names import is_qualified_name
 from pinnace.api.validation.resources import quantity_at
 from pinnace.api.validation.values import Obj, present, string
 

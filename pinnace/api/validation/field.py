@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pinnace.api.validation.gofmt import go_quote, render
+from pinnace.api.gofmt import go_quote, render
 
 
 class ErrorType(enum.Enum):

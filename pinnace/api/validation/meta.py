@@ -4,17 +4,25 @@ Reproduces ``k8s.io/apimachinery/pkg/api/validation/objectmeta.go`` (``ValidateO
 ``ValidateObjectMetaAccessorUpdate``, annotations ≤ 256 KiB, owner references, finalizers),
 ``pkg/apis/meta/v1/validation/validation.go`` (labels, ``ValidateLabelSelector``, managed fields), and the
 core wrappers of ``pkg/apis/core/validation/validation.go`` (``ValidateObjectMeta`` adds the check that a
-finalizer without a ``/`` is one of the standard ones). :class:`Selector` is
-``metav1.LabelSelectorAsSelector`` enough to decide whether a selector matches a pod template's labels.
+finalizer without a ``/`` is one of the standard ones). Selectors are matched with
+:mod:`pinnace.api.labels` (:func:`label_selector_as_selector` reads one for it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from pinnace.api.gofmt import GO_POINTER, GoValue, go_quote, go_string_slice
+from pinnace.api.labels import NOTHING, LabelSelector, SelectorParseError, from_label_selector_object
+from pinnace.api.names import (
+    NameFunc,
+    blen,
+    is_qualified_name,
+    is_valid_label_value,
+    name_is_dns_label,
+)
 from pinnace.api.validation.field import (
     FieldError,
     Path,
@@ -23,14 +31,6 @@ from pinnace.api.validation.field import (
     invalid_each,
     required,
     too_long,
-)
-from pinnace.api.validation.gofmt import GO_POINTER, GoValue, go_quote, go_string_slice
-from pinnace.api.validation.names import (
-    NameFunc,
-    blen,
-    is_qualified_name,
-    is_valid_label_value,
-    name_is_dns_label,
 )
 from pinnace.api.validation.values import (
     Obj,
@@ -308,9 +308,6 @@ def validate_template_object_meta(meta: Obj, path: Path) -> list[FieldError]:
     return errs
 
 
-_SELECTOR_OPERATORS: Final = ("In", "NotIn", "Exists", "DoesNotExist")
-
-
 def validate_label_selector(
     selector: Obj | None, path: Path, *, allow_invalid_label_value: bool = False
 ) -> list[FieldError]:
@@ -339,57 +336,24 @@ def validate_label_selector(
     return errs
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
-    """A parsed label selector: ``(key, operator, values)`` requirements, all of which must hold."""
-
-    requirements: tuple[tuple[str, str, frozenset[str]], ...]
-    nothing: bool = False
-
-    @property
-    def empty(self) -> bool:
-        """``labels.Selector.Empty()``; ``labels.Nothing()`` is not empty and matches nothing."""
-        return not self.nothing and not self.requirements
-
-    def matches(self, labels: Mapping[str, str] | None) -> bool:
-        if self.nothing:
-            return False
-        labels = labels or {}
-        for key, op, values in self.requirements:
-            if op == "Exists" and key not in labels:
-                return False
-            if op == "DoesNotExist" and key in labels:
-                return False
-            if op == "In" and labels.get(key) not in values:
-                return False
-            if op == "NotIn" and key in labels and labels[key] in values:
-                return False
-        return True
-
-
-NOTHING: Final = Selector((), nothing=True)
-
-
-def selector_from_map(match_labels: Mapping[str, str] | None) -> Selector:
-    """``labels.Set(m).AsSelector()`` (an empty map selects everything)."""
-    return Selector(tuple((k, "In", frozenset({v})) for k, v in sorted((match_labels or {}).items())))
-
-
-def label_selector_as_selector(selector: Obj | None) -> Selector | None:
-    """``metav1.LabelSelectorAsSelector``: ``None`` when the selector is invalid (upstream's error case).
+def label_selector_as_selector(selector: Obj | None) -> LabelSelector | None:
+    """``metav1.LabelSelectorAsSelector`` of the selector's typed reading; ``None`` where upstream errs.
 
     A nil selector is ``labels.Nothing()``; an empty one ``labels.Everything()``.
     """
     if selector is None:
         return NOTHING
-    if validate_label_selector(selector, Path.root("selector")):
+    typed = {
+        "matchLabels": string_map(selector, "matchLabels"),
+        "matchExpressions": [
+            {"key": string(e, "key"), "operator": string(e, "operator"), "values": strings(e, "values")}
+            for e in objects(selector, "matchExpressions")
+        ],
+    }
+    try:
+        return from_label_selector_object(typed)
+    except SelectorParseError:
         return None
-    reqs = [(k, "In", frozenset({v})) for k, v in (string_map(selector, "matchLabels") or {}).items()]
-    reqs += [
-        (string(e, "key"), string(e, "operator"), frozenset(strings(e, "values")))
-        for e in objects(selector, "matchExpressions")
-    ]
-    return Selector(tuple(reqs))
 
 
 def meta_of(o: Obj) -> Obj:

@@ -10,24 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pinnace.api.validation.field import (
-    FieldError,
-    Path,
-    forbidden,
-    invalid,
-    invalid_each,
-    not_supported,
-    required,
-    too_long,
-)
-from pinnace.api.validation.gofmt import GoValue, go_string_slice
-from pinnace.api.validation.meta import (
-    validate_immutable_field,
-    validate_label_selector,
-    validate_object_meta,
-    validate_object_meta_update,
-)
-from pinnace.api.validation.names import (
+from pinnace.api.gofmt import GoValue, go_string_slice
+from pinnace.api.names import (
     CIDR_ERROR,
     blen,
     is_dns1123_subdomain,
@@ -41,6 +25,22 @@ from pinnace.api.validation.names import (
     name_is_dns_subdomain,
     parse_cidr_sloppy,
     parse_ip_sloppy,
+)
+from pinnace.api.validation.field import (
+    FieldError,
+    Path,
+    forbidden,
+    invalid,
+    invalid_each,
+    not_supported,
+    required,
+    too_long,
+)
+from pinnace.api.validation.meta import (
+    validate_immutable_field,
+    validate_label_selector,
+    validate_object_meta,
+    validate_object_meta_update,
 )
 from pinnace.api.validation.values import (
     Obj,

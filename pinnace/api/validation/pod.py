@@ -19,6 +19,17 @@ import copy
 import re
 from typing import Any, Final
 
+from pinnace.api.gofmt import go_string_slice
+from pinnace.api.names import (
+    IP_ADDRESS_ERROR,
+    blen,
+    inclusive_range_error,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_qualified_name,
+    name_is_dns_subdomain,
+    parse_ip_sloppy,
+)
 from pinnace.api.validation.affinity import (
     validate_affinity,
     validate_tolerations,
@@ -40,22 +51,11 @@ from pinnace.api.validation.field import (
     not_supported,
     required,
 )
-from pinnace.api.validation.gofmt import go_string_slice
 from pinnace.api.validation.meta import (
     validate_annotations,
     validate_labels,
     validate_object_meta,
     validate_object_meta_update,
-)
-from pinnace.api.validation.names import (
-    IP_ADDRESS_ERROR,
-    blen,
-    inclusive_range_error,
-    is_dns1123_label,
-    is_dns1123_subdomain,
-    is_qualified_name,
-    name_is_dns_subdomain,
-    parse_ip_sloppy,
 )
 from pinnace.api.validation.resources import validate_resource_requirements
 from pinnace.api.validation.security import validate_pod_security_context, validate_seccomp_annotation

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from pinnace.api.gofmt import GO_POINTER, GoValue
 from pinnace.api.validation.apps import is_not_more_than_100_percent, validate_positive_int_or_percent
 from pinnace.api.validation.field import FieldError, Path, invalid, not_supported
-from pinnace.api.validation.gofmt import GO_POINTER, GoValue
 from pinnace.api.validation.meta import validate_label_selector
 from pinnace.api.validation.values import Obj, obj, opt_obj
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Final
 
+from pinnace.api.gofmt import GoValue, go_quote, go_string_slice
+from pinnace.api.names import name_is_dns_subdomain, path_segment_name
 from pinnace.api.validation.field import FieldError, Path, invalid, invalid_each, not_supported, required
-from pinnace.api.validation.gofmt import GoValue, go_quote, go_string_slice
 from pinnace.api.validation.meta import (
     label_selector_as_selector,
     validate_label_selector,
     validate_object_meta,
     validate_object_meta_update,
 )
-from pinnace.api.validation.names import name_is_dns_subdomain, path_segment_name
 from pinnace.api.validation.values import Obj, obj, objects, string, strings
 
 GROUP: Final = "rbac.authorization.k8s.io"

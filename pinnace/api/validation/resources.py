@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from pinnace.api.names import is_dns1123_label, is_qualified_name
+from pinnace.api.quantity import Quantity, QuantityError, parse_quantity
 from pinnace.api.validation.field import (
     FieldError,
     Path,
@@ -26,8 +28,6 @@ from pinnace.api.validation.field import (
     required,
 )
 from pinnace.api.validation.meta import IS_NEGATIVE
-from pinnace.api.validation.names import is_dns1123_label, is_qualified_name
-from pinnace.api.validation.quantity import Quantity, QuantityError, parse_quantity
 from pinnace.api.validation.values import Obj, obj, objects, string
 
 _STANDARD_RESOURCES: Final = frozenset(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Final
 
+from pinnace.api.names import name_is_dns_subdomain
 from pinnace.api.validation.field import FieldError, Path, forbidden, invalid, not_supported
 from pinnace.api.validation.meta import (
     validate_immutable_field,
     validate_object_meta,
     validate_object_meta_update,
 )
-from pinnace.api.validation.names import name_is_dns_subdomain
 from pinnace.api.validation.values import Obj, boolean, integer, obj, string
 
 HIGHEST_USER_DEFINABLE_PRIORITY: Final = 1_000_000_000

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from pinnace.api.gofmt import GoValue
+from pinnace.api.names import blen, is_valid_group_id, is_valid_user_id
 from pinnace.api.validation.field import (
     FieldError,
     Path,
@@ -21,8 +23,6 @@ from pinnace.api.validation.field import (
     not_supported,
     required,
 )
-from pinnace.api.validation.gofmt import GoValue
-from pinnace.api.validation.names import blen, is_valid_group_id, is_valid_user_id
 from pinnace.api.validation.values import Obj, boolean, integer, items, obj, objects, opt_obj, string, strings
 from pinnace.api.validation.volumes import validate_local_descending_path
 

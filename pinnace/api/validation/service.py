@@ -15,6 +15,18 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from pinnace.api.gofmt import GoValue, go_quote, go_string_slice
+from pinnace.api.names import (
+    CIDR_ERROR,
+    IP_ADDRESS_ERROR,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_qualified_name,
+    is_valid_port_num,
+    name_is_dns1035_label,
+    parse_cidr_sloppy,
+    parse_ip_sloppy,
+)
 from pinnace.api.validation.container import PROTOCOLS, validate_port_num_or_name
 from pinnace.api.validation.field import (
     FieldError,
@@ -26,19 +38,7 @@ from pinnace.api.validation.field import (
     not_supported,
     required,
 )
-from pinnace.api.validation.gofmt import GoValue, go_quote, go_string_slice
 from pinnace.api.validation.meta import validate_labels, validate_object_meta, validate_object_meta_update
-from pinnace.api.validation.names import (
-    CIDR_ERROR,
-    IP_ADDRESS_ERROR,
-    is_dns1123_label,
-    is_dns1123_subdomain,
-    is_qualified_name,
-    is_valid_port_num,
-    name_is_dns1035_label,
-    parse_cidr_sloppy,
-    parse_ip_sloppy,
-)
 from pinnace.api.validation.values import Obj, integer, obj, objects, opt_obj, string, string_map, strings
 
 _SPEC: Final = Path.root("spec")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, TypeAlias
 
-from pinnace.api.validation.quantity import QuantityError, parse_quantity
+from pinnace.api.quantity import QuantityError, parse_quantity
 
 Obj: TypeAlias = Mapping[str, Any]
 

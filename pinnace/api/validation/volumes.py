@@ -13,6 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from pinnace.api.names import (
+    blen,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    name_is_dns_subdomain,
+)
+from pinnace.api.quantity import Quantity
 from pinnace.api.validation.downward import (
     VOLUME_FIELD_PATHS,
     validate_object_field_selector,
@@ -30,13 +37,6 @@ from pinnace.api.validation.field import (
     too_long,
 )
 from pinnace.api.validation.meta import validate_label_selector, validate_template_object_meta
-from pinnace.api.validation.names import (
-    blen,
-    is_dns1123_label,
-    is_dns1123_subdomain,
-    name_is_dns_subdomain,
-)
-from pinnace.api.validation.quantity import Quantity
 from pinnace.api.validation.resources import quantity_at, storage_request, validate_resource_quantity_value
 from pinnace.api.validation.values import Obj, integer, obj, objects, opt_obj, present, string, strings
 

@@ -1,10 +1,15 @@
-"""Go's ``fmt`` rendering of bad values, exactly as apimachinery's ``field.Error.ErrorBody`` prints them.
+"""Go's ``fmt`` renderings of values, as upstream messages print them.
 
-Reproduces ``k8s.io/apimachinery/pkg/util/validation/field/errors.go`` (v0.32): numbers and bools print
-with ``%v``, strings with ``%q`` (Go's ``strconv.Quote``), nil as ``null``, and anything else with ``%#v``.
-Upstream passes internal Go structs as bad values in a few places (a ``LabelSelector``, an ``IntOrString``, a
-``Quantity``), so the ``%#v`` forms of those types are rendered here from the JSON dicts. Go prints pointer
-addresses inside some structs; those cannot be reproduced and render as ``0xc000000000``.
+Reproduces Go's ``strconv.Quote`` (``%q``) and the ``%v``/``%#v`` forms apimachinery's
+``k8s.io/apimachinery/pkg/util/validation/field/errors.go`` (v0.32) prints bad values with: numbers and bools
+with ``%v``, strings with ``%q``, nil as ``null``, and anything else with ``%#v``. Upstream passes internal Go
+structs as bad values in a few places (a ``LabelSelector``, an ``IntOrString``, a ``Quantity``), so the
+``%#v`` forms of those types are rendered from the JSON dicts (the ``Quantity`` one in
+:meth:`pinnace.api.quantity.Quantity.go_repr`). Go prints pointer addresses inside some structs; those cannot
+be reproduced and render as ``0xc000000000``.
+
+Shared by validation, label selectors (:mod:`pinnace.api.labels`), field sets, strict decoding and
+quantities; it imports nothing else of Pinnace's.
 """
 
 from __future__ import annotations
@@ -31,23 +36,30 @@ _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t
 
 
 def go_quote(s: str) -> str:
-    """Go's ``strconv.Quote``: double quotes, backslash escapes, printable runes kept as they are."""
+    """Go's ``strconv.Quote``: double quotes, backslash escapes, printable runes kept as they are.
+
+    A lone surrogate is not a rune: one carrying a byte of invalid UTF-8 (``surrogateescape``) prints as that
+    byte, ``\\x80``, as Go prints the byte; any other prints as the replacement character's escape.
+    """
     out = ['"']
     for ch in s:
+        code = ord(ch)
         if ch in ('"', "\\"):
             out.append("\\" + ch)
         elif ch.isprintable():
             out.append(ch)
         elif ch in _ESCAPES:
             out.append(_ESCAPES[ch])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
         else:
-            code = ord(ch)
-            if code < 0x20 or code == 0x7F:
-                out.append(f"\\x{code:02x}")
-            elif code < 0x10000:
-                out.append(f"\\u{code:04x}")
-            else:
-                out.append(f"\\U{code:08x}")
+            out.append(f"\\U{code:08x}")
     out.append('"')
     return "".join(out)
 

@@ -6,6 +6,9 @@ the name functions of ``pkg/api/validation/generic.go`` (``NameIsDNSSubdomain`` 
 ``maskTrailingDash`` for ``generateName`` prefixes) and ``pkg/api/validation/path/name.go``. Each ``is_*``
 function returns the list of problems (empty when valid), as upstream's do. Lengths are byte lengths, as in
 Go.
+
+Used by semantic validation (:mod:`pinnace.api.validation`) and by label selectors (:mod:`pinnace.api.labels`,
+whose requirements check keys and values with the same functions); it imports nothing else of Pinnace's.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ NameFunc = Callable[[str, bool], list[str]]
 
 
 def blen(value: str) -> int:
-    """Go's ``len()`` of a string: its UTF-8 byte length."""
-    return len(value.encode("utf-8"))
+    """Go's ``len()`` of a string: its UTF-8 byte length.
+
+    A lone surrogate counts three bytes, as the U+FFFD Go's JSON decoder puts in its place does.
+    """
+    return len(value.encode("utf-8", "surrogatepass"))
 
 
 def max_len_error(length: int) -> str:
