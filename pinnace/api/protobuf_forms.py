@@ -2,7 +2,8 @@
 
 ``metav1.Time`` is RFC 3339 in UTC to the second (``2024-01-02T03:04:05Z``); ``metav1.MicroTime`` keeps six
 fractional digits (``2024-01-02T03:04:05.000000Z``); ``metav1.Duration`` is Go's ``time.Duration.String()``
-(``1h0m0s``, ``1.5s``, ``300ms``) and parses with ``time.ParseDuration``.
+(``1h0m0s``, ``1.5s``, ``300ms``) and parses with ``time.ParseDuration`` (:func:`go_parse_duration`, checked
+against Go's own on random input, which CronJob validation also uses for ``@every`` schedules).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _UNITS: Final[dict[str, int]] = {
     "m": 60 * _NS,
     "h": 3600 * _NS,
 }
-_DURATION_PART: Final = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]+)")
 _MAX_DURATION: Final = (1 << 63) - 1
 
 
@@ -83,25 +83,100 @@ def format_duration(nanoseconds: int) -> str:
     return f"-{text}" if negative else text
 
 
-def parse_duration(text: str) -> int:
-    """Go's ``time.ParseDuration``: optionally signed decimal numbers, each with a unit -> nanoseconds."""
-    body = text[1:] if text[:1] in ("+", "-") else text
-    if body == "0":
+class DurationError(ValueError):
+    """A string Go's ``time.ParseDuration`` refuses; ``str(err)`` is Go's message."""
+
+
+def _time_quote(text: str) -> str:
+    """The time package's ``quote``: quote and backslash escaped, non-ASCII and control bytes as ``\\xNN``."""
+    out = ['"']
+    for ch in text:
+        if ch < " " or ch >= "\x80":
+            out.extend(f"\\x{byte:02x}" for byte in ch.encode("utf-8", "surrogatepass"))
+        else:
+            out.append("\\" + ch if ch in '"\\' else ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _leading_digits(text: str) -> int:
+    end = 0
+    while end < len(text) and "0" <= text[end] <= "9":
+        end += 1
+    return end
+
+
+def go_parse_duration(text: str) -> int:
+    """Go's ``time.ParseDuration``: optionally signed decimal numbers, each with a unit -> nanoseconds.
+
+    Raises :class:`DurationError` with Go's message (``time: invalid duration "x"``, ``time: missing unit in
+    duration "1"``, ``time: unknown unit "x" in duration "1x"``); shared by ``metav1.Duration`` here and the
+    ``@every`` schedules of :mod:`pinnace.api.validation.cron`.
+    """
+    invalid = DurationError(f"time: invalid duration {_time_quote(text)}")
+    rest, negative = text, False
+    if rest[:1] in ("+", "-"):
+        negative, rest = rest[0] == "-", rest[1:]
+    if rest == "0":
         return 0
-    if not body:
-        raise ValueError(f"invalid duration {text!r}")
-    total, pos = 0, 0
-    while pos < len(body):
-        match = _DURATION_PART.match(body, pos)
-        if match is None or not (match[1] or match[2]) or match[3] not in _UNITS:
-            raise ValueError(f"invalid duration {text!r}")
-        unit = _UNITS[match[3]]
-        fraction = match[2] or ""
-        total += int(match[1] or "0") * unit + int(fraction or "0") * unit // 10 ** len(fraction)
-        pos = match.end()
+    if not rest:
+        raise invalid
+    total = 0
+    while rest:
+        if not (rest[0] == "." or "0" <= rest[0] <= "9"):
+            raise invalid
+        digits = _leading_digits(rest)
+        value = 0
+        for digit in rest[:digits]:  # leadingInt
+            if value > (1 << 63) // 10:
+                raise invalid
+            value = value * 10 + int(digit)
+            if value > 1 << 63:
+                raise invalid
+        rest, fraction, scale, fraction_digits = rest[digits:], 0, 1.0, 0
+        if rest[:1] == ".":
+            fraction_digits = _leading_digits(rest[1:])
+            for digit in rest[1 : 1 + fraction_digits]:  # leadingFraction: digits past int64 are dropped
+                if fraction > ((1 << 63) - 1) // 10 or fraction * 10 + int(digit) > 1 << 63:
+                    break
+                fraction, scale = fraction * 10 + int(digit), scale * 10
+            rest = rest[1 + fraction_digits :]
+        if not digits and not fraction_digits:
+            raise invalid
+        end = 0
+        while end < len(rest) and not (rest[end] == "." or "0" <= rest[end] <= "9"):
+            end += 1
+        if end == 0:
+            raise DurationError(f"time: missing unit in duration {_time_quote(text)}")
+        unit_name, rest = rest[:end], rest[end:]
+        unit = _UNITS.get(unit_name)
+        if unit is None:
+            detail = f"unknown unit {_time_quote(unit_name)} in duration {_time_quote(text)}"
+            raise DurationError(f"time: {detail}")
+        if value > (1 << 63) // unit:
+            raise invalid
+        value *= unit
+        if fraction:
+            # Go adds the fraction through float64: exact to the nanosecond for every unit up to hours.
+            value += int(float(fraction) * (float(unit) / scale))
+            if value > 1 << 63:
+                raise invalid
+        total += value
+        if total > 1 << 63:
+            raise invalid
+    if negative:
+        return -total
     if total > _MAX_DURATION:
-        raise ValueError(f"invalid duration {text!r}: out of range")
-    return -total if text[0] == "-" else total
+        raise invalid
+    return total
+
+
+def parse_duration(text: str) -> int:
+    """``metav1.Duration``'s reading (:func:`go_parse_duration`); refusals say ``invalid duration '1x'``."""
+    try:
+        return go_parse_duration(text)
+    except DurationError:
+        raise ValueError(f"invalid duration {text!r}") from None
 
 
 def _moment(seconds: int) -> datetime:

@@ -308,7 +308,8 @@ def parse_strict(raw: str | int | float) -> Quantity:
             raise QuantityError(FORMAT_WRONG)
         return Quantity.parse(text, max_exponent=_MAX_EXPONENT)
     except QuantityError as err:
-        if str(err) == SUFFIX:
+        # A sign without exponent digits after it is upstream's bad suffix; this reading calls it a bad form.
+        if str(err) == SUFFIX and not text.endswith(("+", "-")):
             raise QuantityError(f"{SUFFIX}: {text!r}") from None
         raise QuantityError(f"quantities must match the regular expression: {text!r}") from None
 

@@ -2,8 +2,9 @@
 
 Reproduces ``cron.ParseStandard`` from ``github.com/robfig/cron/v3`` (``parser.go``): five fields (minute,
 hour, day of month, month, day of week) or a descriptor (``@yearly``, ``@hourly``, ``@every <duration>``...),
-an optional ``TZ=``/``CRON_TZ=`` prefix, ranges, steps and month/day names; and Go's ``time.ParseDuration``
-for ``@every``. Messages are what ``validateScheduleFormat`` puts after ``Invalid value: "<schedule>": ``.
+an optional ``TZ=``/``CRON_TZ=`` prefix, ranges, steps and month/day names; ``@every`` durations are read with
+Go's ``time.ParseDuration`` from :mod:`pinnace.api.protobuf_forms`. Messages are what
+``validateScheduleFormat`` puts after ``Invalid value: "<schedule>": ``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pinnace.api.protobuf_forms import DurationError, go_parse_duration
 
 _MONTHS: Final = {
     m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)
@@ -92,28 +95,15 @@ def _range(expr: str, lo: int, hi: int, names: dict[str, int]) -> None:
         raise CronError(f"step of range should be a positive number: {expr}")
 
 
-_UNITS: Final = {"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
-_DURATION_RE: Final = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
+def parse_duration(text: str) -> int:
+    """Go's ``time.ParseDuration`` (:func:`pinnace.api.protobuf_forms.go_parse_duration`), in nanoseconds.
 
-
-def parse_duration(text: str) -> float:
-    """Go's ``time.ParseDuration`` (nanoseconds); raises with Go's message."""
-    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    body = text[1:] if text[:1] in "+-" else text
-    if body == "0":
-        return 0.0
-    if not body:
-        raise CronError(f"time: invalid duration {quoted}")
-    total, pos = 0.0, 0
-    while pos < len(body):
-        match = _DURATION_RE.match(body, pos)
-        if match is None:
-            number = re.match(r"[0-9.]*", body[pos:])
-            missing_unit = number is not None and number.group(0) and pos + len(number.group(0)) == len(body)
-            raise CronError(f"time: {'missing unit in' if missing_unit else 'invalid'} duration {quoted}")
-        total += float(match.group(0)[: -len(match.group(1))]) * _UNITS[match.group(1)]
-        pos = match.end()
-    return -total if text.startswith("-") else total
+    Raises :class:`CronError` with Go's message.
+    """
+    try:
+        return go_parse_duration(text)
+    except DurationError as err:
+        raise CronError(str(err)) from None
 
 
 def parse_standard(spec: str) -> None:
