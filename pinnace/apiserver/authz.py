@@ -19,8 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pinnace.api.gofmt import go_quote
 from pinnace.apiserver.authn import PUBLIC_INFO_PATHS
-from pinnace.apiserver.status import Forbidden, forbidden, go_quote
+from pinnace.apiserver.status import Forbidden, forbidden
 from pinnace.apiserver.user import MASTERS_GROUP, UserInfo
 
 

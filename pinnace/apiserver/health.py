@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from pinnace.apiserver.status import go_quote, path_not_found
+from pinnace.api.gofmt import go_quote
+from pinnace.apiserver.status import path_not_found
 
 log = logging.getLogger(__name__)
 

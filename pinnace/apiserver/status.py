@@ -15,12 +15,13 @@ mirror apimachinery's ``k8s.io/apimachinery/pkg/api/errors`` constructors (``New
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import orjson
+
+from pinnace.api.gofmt import go_quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +177,6 @@ class Timeout(StatusError):
 def qualified_resource(resource: str, group: str = "") -> str:
     """``schema.GroupResource.String()``: ``deployments.apps``, or ``pods`` for the core group."""
     return f"{resource}.{group}" if group else resource
-
-
-def go_quote(value: str) -> str:
-    """Go's ``%q``; JSON string escaping agrees with it for every name Kubernetes allows."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def not_found(resource: str, name: str, *, group: str = "") -> NotFound:
