@@ -171,13 +171,17 @@ def kubectl(
     *args: str,
     version: str | None = None,
     timeout: float = 60.0,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run kubectl with an explicit kubeconfig and a private discovery/HTTP cache."""
+    """Run kubectl with an explicit kubeconfig and a private discovery/HTTP cache (``env`` adds variables)."""
     command: Sequence[str] = [
         str(kubectl_binary(version)),
         f"--kubeconfig={kubeconfig}",
         f"--cache-dir={cache_dir}",
         *args,
     ]
-    env = {key: value for key, value in os.environ.items() if key != "KUBECONFIG"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    environment = {key: value for key, value in os.environ.items() if key != "KUBECONFIG"}
+    environment.update(env or {})
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=environment, check=False
+    )

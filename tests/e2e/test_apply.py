@@ -106,3 +106,34 @@ def test_explain_prints_upstream_descriptions(server: APIServerProcess, tmp_path
     result = kubectl(server.kubeconfig, tmp_path / "cache", "explain", "deployment.spec.strategy")
     assert result.returncode == 0, result.stderr
     assert "The deployment strategy to use to replace existing pods with new ones." in result.stdout
+
+
+def test_diff_shows_the_change_and_stores_nothing(server: APIServerProcess, tmp_path: Path) -> None:
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: differ\n  namespace: default\ndata:\n  a: '1'\n"
+    )
+    created = kubectl(server.kubeconfig, tmp_path / "cache", "apply", "-f", str(manifest))
+    assert created.returncode == 0, created.stderr
+    manifest.write_text(manifest.read_text().replace("a: '1'", "a: '2'"))
+    diff = kubectl(server.kubeconfig, tmp_path / "cache", "diff", "-f", str(manifest))
+    assert diff.returncode == 1, diff.stderr  # kubectl diff exits 1 when there are differences
+    assert '-  a: "1"' in diff.stdout and '+  a: "2"' in diff.stdout
+    stored = kubectl(server.kubeconfig, tmp_path / "cache", "get", "cm", "differ", "-o", "jsonpath={.data.a}")
+    assert stored.stdout == "1", "diff is a dry run"
+
+
+def test_edit_saves_what_the_editor_changed(server: APIServerProcess, tmp_path: Path) -> None:
+    created = kubectl(
+        server.kubeconfig, tmp_path / "cache", "create", "configmap", "edited", "--from-literal=a=1"
+    )
+    assert created.returncode == 0, created.stderr
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i \'s/^  a: "1"$/  a: "changed"/\' "$1"\n')
+    editor.chmod(0o755)
+    env = {"KUBE_EDITOR": str(editor)}
+    result = kubectl(server.kubeconfig, tmp_path / "cache", "edit", "configmap", "edited", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "configmap/edited edited"
+    stored = kubectl(server.kubeconfig, tmp_path / "cache", "get", "cm", "edited", "-o", "jsonpath={.data.a}")
+    assert stored.stdout == "changed"
