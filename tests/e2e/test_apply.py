@@ -137,3 +137,46 @@ def test_edit_saves_what_the_editor_changed(server: APIServerProcess, tmp_path: 
     assert result.stdout.strip() == "configmap/edited edited"
     stored = kubectl(server.kubeconfig, tmp_path / "cache", "get", "cm", "edited", "-o", "jsonpath={.data.a}")
     assert stored.stdout == "changed"
+
+
+def test_server_dry_run_answers_without_storing(server: APIServerProcess, tmp_path: Path) -> None:
+    def run(*args: str) -> str:
+        result = kubectl(server.kubeconfig, tmp_path / "cache", *args)
+        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result.stdout.strip()
+
+    assert (
+        run("create", "configmap", "ghost", "--dry-run=server") == "configmap/ghost created (server dry run)"
+    )
+    assert run("get", "cm", "-o", "name", "--field-selector=metadata.name=ghost") == ""
+    run("create", "configmap", "real", "--from-literal=a=1")
+    patched = run(
+        "patch", "cm", "real", "--dry-run=server", "-p", '{"data":{"a":"2"}}', "-o", "jsonpath={.data.a}"
+    )
+    assert patched == "2"
+    assert run("get", "cm", "real", "-o", "jsonpath={.data.a}") == "1"
+    assert run("delete", "cm", "real", "--dry-run=server") == 'configmap "real" deleted (server dry run)'
+    assert run("get", "cm", "real", "-o", "name") == "configmap/real"
+
+
+def test_status_and_scale_subresources_are_patchable(server: APIServerProcess, tmp_path: Path) -> None:
+    def run(*args: str) -> str:
+        result = kubectl(server.kubeconfig, tmp_path / "cache", *args)
+        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result.stdout.strip()
+
+    run("create", "deployment", "sub", "--image=nginx")
+    run(
+        "patch",
+        "deployment",
+        "sub",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"replicas":7}}',
+    )
+    deployment = json.loads(run("get", "deploy", "sub", "-o", "json"))
+    assert deployment["status"]["replicas"] == 7 and deployment["spec"]["replicas"] == 1
+    run("patch", "deployment", "sub", "--subresource=scale", "--type=merge", "-p", '{"spec":{"replicas":3}}')
+    scale = json.loads(run("get", "deployment", "sub", "--subresource=scale", "-o", "json"))
+    assert (scale["kind"], scale["spec"]["replicas"], scale["status"]["selector"]) == ("Scale", 3, "app=sub")
