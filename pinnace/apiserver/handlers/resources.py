@@ -8,7 +8,6 @@ deleted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -63,7 +62,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     info, rest = _resolve(request)
     _check_verb(info, rest.info)
     if info.subresource and info.subresource != "status":
-        return await subresources.handle(request, info, rest, request.app[STORES_KEY])
+        return await subresources.handle(request, info, rest)
     verb = info.verb
     if verb == "list":
         return await _list(request, info, rest)
@@ -256,10 +255,6 @@ def with_warnings(response: web.StreamResponse, warnings: list[str]) -> web.Stre
         escaped = text.replace("\\", "\\\\").replace('"', '\\"')
         response.headers.add("Warning", f'299 - "{escaped}"')
     return response
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def add_routes(app: web.Application) -> None:

@@ -7,7 +7,6 @@ the disruption controller; until those exist they answer 405 saying so.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,14 +20,11 @@ from pinnace.apiserver.handlers.patch import apply_patch, parse_patch
 from pinnace.apiserver.requestinfo import RequestInfo
 from pinnace.apiserver.rest.objectmeta import rfc3339
 from pinnace.apiserver.rest.resource import ResourceStore
-from pinnace.apiserver.rest.stores import ResourceStores
 
 Object = dict[str, Any]
 
 
-async def handle(
-    request: web.Request, info: RequestInfo, rest: ResourceStore, stores: ResourceStores
-) -> web.StreamResponse:
+async def handle(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
     if info.subresource == "scale":
         return await _scale(request, info, rest)
     if info.subresource == "binding" and info.verb == "create":
@@ -145,17 +141,16 @@ async def _binding(request: web.Request, info: RequestInfo, rest: ResourceStore)
 
     await rest.update(info.namespace, info.name, bound)
     # The PodScheduled condition goes through status, as upstream's binding REST does.
-    await rest.update(info.namespace, info.name, _mark_scheduled, subresource="status")
+    scheduled_at = rfc3339(rest.hooks.clock())
+    await rest.update(
+        info.namespace, info.name, lambda pod: _mark_scheduled(pod, scheduled_at), subresource="status"
+    )
     return json_response(
         {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, code=201
     )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _mark_scheduled(current: Object) -> Object:
+def _mark_scheduled(current: Object, at: str) -> Object:
     conditions = [
         c for c in current.setdefault("status", {}).get("conditions", []) if c.get("type") != "PodScheduled"
     ]
@@ -164,7 +159,7 @@ def _mark_scheduled(current: Object) -> Object:
             "type": "PodScheduled",
             "status": "True",
             "lastProbeTime": None,
-            "lastTransitionTime": rfc3339(now()),
+            "lastTransitionTime": at,
         }
     )
     current["status"]["conditions"] = conditions

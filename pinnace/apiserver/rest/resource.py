@@ -19,7 +19,7 @@ from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec, deletion, objectmeta
 from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
 from pinnace.apiserver.rest.deletion import DeleteOptions, DeleteResult
-from pinnace.apiserver.rest.keys import collection_prefix, object_key, resource_prefix
+from pinnace.apiserver.rest.keys import collection_prefix, object_key
 from pinnace.apiserver.rest.strategy import (
     Strategy,
     generation_changed,
@@ -487,10 +487,6 @@ class ResourceStore:
             raise status.timeout(str(err), 1) from err
         except StorageError as err:
             raise self._storage_error(err) from err
-
-    @property
-    def prefix(self) -> str:
-        return resource_prefix(self.info)
 
 
 EXPIRED_CONTINUE_MESSAGE = (

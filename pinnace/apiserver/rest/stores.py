@@ -56,12 +56,6 @@ class ResourceStores:
     def get(self, group: str, version: str, resource: str) -> ResourceStore | None:
         return self._stores.get((group, version, resource))
 
-    def of_kind(self, group: str, kind: str) -> ResourceStore | None:
-        for (store_group, _version, _resource), rest in self._stores.items():
-            if store_group == group and rest.info.kind == kind:
-                return rest
-        return None
-
     @property
     def namespaces(self) -> ResourceStore:
         rest = self._stores[("", "v1", "namespaces")]
