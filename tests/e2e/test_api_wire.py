@@ -218,3 +218,27 @@ def test_watch_list_ends_initial_events_with_an_annotated_bookmark(admin: Admin)
 def test_send_initial_events_without_its_companions_is_invalid(admin: Admin) -> None:
     code, status_object = admin.json("GET", CONFIGMAPS + "?watch=true&sendInitialEvents=true")
     assert code == 422 and status_object["reason"] == "Invalid"
+
+
+def test_binding_assigns_a_pod_to_a_node_once(admin: Admin) -> None:
+    pods = "/api/v1/namespaces/default/pods"
+    admin.json(
+        "POST",
+        pods,
+        {"metadata": {"name": "bind-me"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}},
+    )
+    binding = {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": {"name": "bind-me"},
+        "target": {"kind": "Node", "name": "node-1"},
+    }
+    code, _ = admin.json("POST", pods + "/bind-me/binding", binding)
+    assert code == 201
+    _, pod = admin.json("GET", pods + "/bind-me")
+    assert pod["spec"]["nodeName"] == "node-1"
+    assert [(c["type"], c["status"]) for c in pod["status"]["conditions"]] == [("PodScheduled", "True")]
+    code, again = admin.json(
+        "POST", pods + "/bind-me/binding", {**binding, "target": {"kind": "Node", "name": "node-2"}}
+    )
+    assert code == 409 and 'pod bind-me is already assigned to node "node-1"' in again["message"]

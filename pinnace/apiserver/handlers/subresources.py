@@ -139,7 +139,9 @@ async def _binding(request: web.Request, info: RequestInfo, rest: ResourceStore)
             current["metadata"].setdefault("annotations", {}).update(annotations)
         return current
 
-    await rest.update(info.namespace, info.name, bound)
+    # Upstream's binding storage writes spec.nodeName directly: pod update validation, which forbids
+    # changing it, does not apply (pkg/registry/core/pod/storage BindingREST.assignPod).
+    await rest.update(info.namespace, info.name, bound, validate=False)
     # The PodScheduled condition goes through status, as upstream's binding REST does.
     scheduled_at = rfc3339(rest.hooks.clock())
     await rest.update(

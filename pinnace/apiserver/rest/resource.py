@@ -300,13 +300,15 @@ class ResourceStore:
         *,
         subresource: str = "",
         dry_run: bool = False,
+        validate: bool = True,
         create_if_missing: Callable[[], Awaitable[Object]] | None = None,
     ) -> tuple[Object, bool]:
         """Read, transform, write, retrying on a conflict the client did not ask to be told about.
 
         ``transform`` gets a private copy of the current object (with its resourceVersion) and
         returns the desired one; a resourceVersion in the result is a precondition (409 on
-        mismatch). Returns (stored object, created).
+        mismatch). ``validate=False`` is for server-internal writes that upstream also makes
+        without the kind's update validation (a pod's binding). Returns (stored object, created).
         """
         key = self._key(namespace, name)
         for _attempt in range(UPDATE_RETRIES):
@@ -339,7 +341,7 @@ class ResourceStore:
                     ],
                     group=self.info.group,
                 )
-            stored = self._prepare_update(desired, current, subresource)
+            stored = self._prepare_update(desired, current, subresource, validate=validate)
             if stored == current:
                 # Nothing changed: upstream skips the write, so the resourceVersion stays the same.
                 return current_view, False
@@ -381,7 +383,9 @@ class ResourceStore:
             return self.view(stored), False
         raise self._conflict(name)
 
-    def _prepare_update(self, desired: Object, current: Object, subresource: str) -> Object:
+    def _prepare_update(
+        self, desired: Object, current: Object, subresource: str, *, validate: bool
+    ) -> Object:
         """The object to store: ``desired`` (in the request's version) merged with ``current`` (stored)."""
         desired = self._with_type(copy.deepcopy(desired))
         if subresource != "status":
@@ -400,7 +404,8 @@ class ResourceStore:
             and generation_changed(self.strategy, new, current)
         ):
             new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
-        self._validate(new, current, new["metadata"].get("name", ""))
+        if validate:
+            self._validate(new, current, new["metadata"].get("name", ""))
         added = deletion.new_finalizers(new, current)
         if added:
             raise status.invalid(
