@@ -1,8 +1,8 @@
-"""Subresources other than status: scale, binding, and the namespace finalize call.
+"""Subresources other than status: scale, binding, eviction, and the namespace finalize call.
 
-``status`` goes through the ordinary update path (the REST layer keeps spec and metadata). The
-streaming subresources (log, exec, attach, portforward, proxy) and eviction need the kubelet and
-the disruption controller; until those exist they answer 405 saying so.
+``status`` goes through the ordinary update path (the REST layer keeps spec and metadata); eviction
+lives in :mod:`.eviction`. The streaming subresources (log, exec, attach, portforward, proxy) need the
+kubelet; until it exists they answer 405 saying so.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from aiohttp import web
 
 from pinnace.api.labels import label_selector_to_string
 from pinnace.apiserver import status
-from pinnace.apiserver.handlers import negotiation
+from pinnace.apiserver.handlers import eviction, negotiation
 from pinnace.apiserver.handlers.negotiation import json_response, read_object
 from pinnace.apiserver.handlers.options import dry_run
 from pinnace.apiserver.handlers.patch import apply_patch, parse_patch
@@ -29,6 +29,8 @@ async def handle(request: web.Request, info: RequestInfo, rest: ResourceStore) -
         return await _scale(request, info, rest)
     if info.subresource == "binding" and info.verb == "create":
         return await _binding(request, info, rest)
+    if info.subresource == "eviction" and info.verb == "create":
+        return await eviction.handle(request, info)
     if info.subresource == "finalize" and info.verb == "update":
         return await _finalize(request, info, rest)
     raise status.MethodNotAllowed(
