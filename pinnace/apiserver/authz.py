@@ -6,7 +6,11 @@ request is denied. Today's chain (RBAC and the Node authorizer replace the secon
 
 1. :class:`PrivilegedGroupAuthorizer`: members of ``system:masters`` may do everything (upstream's
    ``authorizerfactory.NewPrivilegedGroups``, which kube-apiserver always puts first).
-2. :class:`PublicInfoAuthorizer`: anyone may ``get`` the health and version endpoints, as the
+2. :class:`ComponentAuthorizer`: the built-in components' own identities (controller manager, scheduler,
+   nodes) may do everything. This is an interim stand-in for upstream's bootstrap RBAC roles
+   (``system:kube-controller-manager``, ``system:kube-scheduler``, ``system:node`` with the Node authorizer),
+   which replace it when RBAC arrives; until then it lets components run as themselves rather than as admin.
+3. :class:`PublicInfoAuthorizer`: anyone may ``get`` the health and version endpoints, as the
    ``system:public-info-viewer`` ClusterRole grants.
 
 :func:`forbidden_error` renders a denial with upstream's exact wording (``responsewriters.Forbidden``).
@@ -22,7 +26,7 @@ from typing import Protocol
 from pinnace.api.gofmt import go_quote
 from pinnace.apiserver.authn import PUBLIC_INFO_PATHS
 from pinnace.apiserver.status import Forbidden, forbidden
-from pinnace.apiserver.user import MASTERS_GROUP, UserInfo
+from pinnace.apiserver.user import MASTERS_GROUP, NODES_GROUP, UserInfo
 
 
 class Decision(enum.Enum):
@@ -69,6 +73,19 @@ class PrivilegedGroupAuthorizer:
         return Decision.NO_OPINION, ""
 
 
+class ComponentAuthorizer:
+    """ALLOW for the named component users and groups, NO_OPINION for everyone else."""
+
+    def __init__(self, users: Iterable[str], groups: Iterable[str]) -> None:
+        self._users = frozenset(users)
+        self._groups = frozenset(groups)
+
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        if attributes.user.name in self._users or self._groups.intersection(attributes.user.groups):
+            return Decision.ALLOW, ""
+        return Decision.NO_OPINION, ""
+
+
 class PublicInfoAuthorizer:
     """ALLOW ``get`` on the public paths and their sub-paths for every user, NO_OPINION otherwise."""
 
@@ -102,7 +119,10 @@ class UnionAuthorizer:
 
 
 def new_authorizer() -> UnionAuthorizer:
-    return UnionAuthorizer([PrivilegedGroupAuthorizer(), PublicInfoAuthorizer()])
+    components = ComponentAuthorizer(
+        users=("system:kube-controller-manager", "system:kube-scheduler"), groups=(NODES_GROUP,)
+    )
+    return UnionAuthorizer([PrivilegedGroupAuthorizer(), components, PublicInfoAuthorizer()])
 
 
 def forbidden_message(attributes: Attributes) -> str:

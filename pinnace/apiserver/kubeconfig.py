@@ -14,9 +14,18 @@ from typing import Any
 import yaml
 
 from pinnace.apiserver.atomicfile import write_atomically
-from pinnace.apiserver.pki import ClusterPKI
+from pinnace.apiserver.pki import ClusterPKI, mint_client_certificate
+from pinnace.apiserver.user import NODES_GROUP
 
 DEFAULT_NAME = "pinnace"
+
+#: The identity each built-in component authenticates as (kubeadm's controller-manager.conf, scheduler.conf):
+#: file name under ``DATA_DIR/components/`` -> (user, groups).
+COMPONENT_IDENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "controller-manager": ("system:kube-controller-manager", ()),
+    "scheduler": ("system:kube-scheduler", ()),
+    "hollow-nodes": ("system:node:pinnace-hollow-nodes", (NODES_GROUP,)),
+}
 
 
 def build_kubeconfig(
@@ -60,6 +69,28 @@ def write_admin_kubeconfig(pki: ClusterPKI, server_url: str, path: Path) -> None
         key_pem=pki.admin_key.read_bytes(),
     )
     write_kubeconfig(kubeconfig, path)
+
+
+def component_kubeconfig_path(data_dir: Path, component: str) -> Path:
+    return data_dir / "components" / f"{component}.kubeconfig"
+
+
+def write_component_kubeconfigs(pki: ClusterPKI, server_url: str, data_dir: Path) -> None:
+    """Mint a client certificate for each built-in component and write its kubeconfig (mode 0600).
+
+    Re-minted at every start, so a changed port or CA is picked up; components read theirs at their own
+    start. Blocking (key generation, file I/O): call it from a thread in async code.
+    """
+    ca_pem = pki.ca_cert.read_bytes()
+    for component, (user, groups) in COMPONENT_IDENTITIES.items():
+        certificate = mint_client_certificate(pki, user, groups)
+        kubeconfig = build_kubeconfig(
+            server_url=server_url,
+            ca_pem=ca_pem,
+            cert_pem=certificate.cert_pem,
+            key_pem=certificate.key_pem,
+        )
+        write_kubeconfig(kubeconfig, component_kubeconfig_path(data_dir, component))
 
 
 def _b64(data: bytes) -> str:

@@ -5,8 +5,10 @@ Start-up order:
 1. ensure the PKI under ``DATA_DIR/pki`` (first start creates the CA and certificates);
 2. build the authenticator (reads the static token file), authorizer and health checks;
 3. listen with HTTPS only on ``bind_address:port``;
-4. write the admin kubeconfig ``DATA_DIR/kubeconfig.yaml`` pointing at the port actually bound (so port
-   0 works), then set ``ready``.
+4. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
+   certificate), then the admin kubeconfig ``DATA_DIR/kubeconfig.yaml``, all pointing at the port actually
+   bound (so port 0 works), then set ``ready``. The admin kubeconfig comes last: its appearance tells
+   ``pinnace up`` and tests that everything is in place.
 
 Cancelling the task that runs :func:`run` stops it: the listener closes, requests in flight get
 ``SHUTDOWN_TIMEOUT_SECONDS`` to finish, and ``CancelledError`` propagates to the caller. Signals are the
@@ -27,7 +29,7 @@ from pinnace.apiserver.authn import new_authenticator
 from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.health import HealthRegistry, default_registry
-from pinnace.apiserver.kubeconfig import write_admin_kubeconfig
+from pinnace.apiserver.kubeconfig import write_admin_kubeconfig, write_component_kubeconfigs
 from pinnace.apiserver.pki import ensure_pki
 from pinnace.apiserver.tls import serving_ssl_context
 from pinnace.storage import Store, open_store
@@ -74,6 +76,7 @@ async def run(
         port = _bound_port(runner, config.port)
         await apis.ensure_kubernetes_service(stores, port)
         server_url = config.server_url(port)
+        await asyncio.to_thread(write_component_kubeconfigs, pki, server_url, config.data_dir)
         await asyncio.to_thread(write_admin_kubeconfig, pki, server_url, config.kubeconfig_path)
         log.info("API server serving url=%s kubeconfig=%s", server_url, config.kubeconfig_path)
         if ready is not None:

@@ -13,6 +13,8 @@ UNAUTHENTICATED_GROUP = "system:unauthenticated"
 AUTHENTICATED_GROUP = "system:authenticated"
 # Members may do everything, whatever RBAC says (upstream ``user.SystemPrivilegedGroup``).
 MASTERS_GROUP = "system:masters"
+# Kubelets (and hollow nodes) authenticate in this group (upstream ``user.NodesGroup``).
+NODES_GROUP = "system:nodes"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,22 @@ in-process (a failing check cannot be injected into the child), over aiohttp's t
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from aiohttp import test_utils, web
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from pinnace.apiserver.app import create_app
 from pinnace.apiserver.authn import PUBLIC_INFO_PATHS, AnonymousAuthenticator, AuthenticationChain
 from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.health import default_registry
-from pinnace.apiserver.kubeconfig import build_kubeconfig, write_kubeconfig
+from pinnace.apiserver.kubeconfig import build_kubeconfig, component_kubeconfig_path, write_kubeconfig
 from pinnace.apiserver.pki import ClusterPKI, mint_client_certificate
 from tests.e2e.conftest import KUBECTL_VERSIONS, APIServerProcess, https_get, kubectl, start_apiserver
 
@@ -361,3 +365,26 @@ async def test_checks_registered_after_start_are_served() -> None:
         registry.add("late", broken_datastore)
         response = await client.get("/livez/late")
         assert response.status == 500
+
+
+@e2e
+@pytest.mark.parametrize(
+    ("component", "user"),
+    [
+        ("controller-manager", "system:kube-controller-manager"),
+        ("scheduler", "system:kube-scheduler"),
+        ("hollow-nodes", "system:node:pinnace-hollow-nodes"),
+    ],
+)
+def test_each_component_has_its_own_working_identity(
+    server: APIServerProcess, cache_dir: Path, component: str, user: str
+) -> None:
+    kubeconfig = component_kubeconfig_path(server.data_dir, component)
+    assert oct(kubeconfig.stat().st_mode & 0o777) == "0o600"
+    result = kubectl(kubeconfig, cache_dir, "get", "pods", "-A", "-o", "name")
+    assert result.returncode == 0, result.stderr
+    # The identity is the component's own, not the admin's (SelfSubjectReview is not served yet, so the
+    # certificate says who it is).
+    certificate = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["client-certificate-data"]
+    subject = x509.load_pem_x509_certificate(base64.b64decode(certificate)).subject
+    assert subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == user
