@@ -18,6 +18,10 @@ reported under ``fieldValidation``), and a handful of apimachinery types bring t
 ``kinds``
     ``apiVersion`` -> ``kind`` -> definition, from ``x-kubernetes-group-version-kind``.
 
+A field also carries ``"default"`` where its Go type has a ``+default=`` marker (``DEFAULTS`` below): the
+OpenAPI v2 document drops them, but kube-apiserver's server-side apply reads them from the OpenAPI models it is
+built with, to key a list item that omits a key field (``ports[].protocol`` is ``TCP``).
+
 OpenAPI does not say which Go type a field has when that type is named (``type Protocol string``,
 ``types.UID``, ``ResourceList``, aliases): ``GO_TYPES`` at the end holds those facts, refreshed from Go
 sources with ``--go-types API_DIR APIMACHINERY_DIR APIEXTENSIONS_DIR AGGREGATOR_DIR`` (checkouts of
@@ -78,6 +82,29 @@ FIELD_EXTENSIONS = (
     "x-kubernetes-patch-merge-key",
     "x-kubernetes-patch-strategy",
 )
+# The ``+default=`` markers of k8s.io/api v0.32 (core/v1/types.go; ``ref(...)`` resolved to the constant).
+DEFAULTS: dict[tuple[str, str], Any] = {
+    ("io.k8s.api.core.v1.AzureDiskVolumeSource", "cachingMode"): "ReadWrite",
+    ("io.k8s.api.core.v1.AzureDiskVolumeSource", "fsType"): "ext4",
+    ("io.k8s.api.core.v1.AzureDiskVolumeSource", "kind"): "Shared",
+    ("io.k8s.api.core.v1.AzureDiskVolumeSource", "readOnly"): False,
+    ("io.k8s.api.core.v1.ContainerPort", "protocol"): "TCP",
+    ("io.k8s.api.core.v1.GRPCAction", "service"): "",
+    ("io.k8s.api.core.v1.ISCSIPersistentVolumeSource", "iscsiInterface"): "default",
+    ("io.k8s.api.core.v1.ISCSIVolumeSource", "iscsiInterface"): "default",
+    ("io.k8s.api.core.v1.LocalObjectReference", "name"): "",
+    ("io.k8s.api.core.v1.RBDPersistentVolumeSource", "keyring"): "/etc/ceph/keyring",
+    ("io.k8s.api.core.v1.RBDPersistentVolumeSource", "pool"): "rbd",
+    ("io.k8s.api.core.v1.RBDPersistentVolumeSource", "user"): "admin",
+    ("io.k8s.api.core.v1.RBDVolumeSource", "keyring"): "/etc/ceph/keyring",
+    ("io.k8s.api.core.v1.RBDVolumeSource", "pool"): "rbd",
+    ("io.k8s.api.core.v1.RBDVolumeSource", "user"): "admin",
+    ("io.k8s.api.core.v1.ScaleIOPersistentVolumeSource", "fsType"): "xfs",
+    ("io.k8s.api.core.v1.ScaleIOPersistentVolumeSource", "storageMode"): "ThinProvisioned",
+    ("io.k8s.api.core.v1.ScaleIOVolumeSource", "fsType"): "xfs",
+    ("io.k8s.api.core.v1.ScaleIOVolumeSource", "storageMode"): "ThinProvisioned",
+    ("io.k8s.api.core.v1.ServicePort", "protocol"): "TCP",
+}
 SCALARS = {("string", None): "string", ("string", "byte"): "bytes", ("boolean", None): "bool"}
 SCALARS |= {("integer", "int32"): "int32", ("integer", "int64"): "int64", ("number", "double"): "float64"}
 # The Go type each scalar is unless GO_TYPES says otherwise (reflect.Type.String()).
@@ -154,6 +181,7 @@ def build(spec: Mapping[str, Any]) -> dict[str, Any]:
     definitions: Mapping[str, Any] = spec["definitions"]
     go_types = parse_go_types(GO_TYPES)
     unused = {(d, p) for d, props in go_types.items() for p in props}
+    unused_defaults = set(DEFAULTS)
     records: dict[str, Any] = {}
     kinds: dict[str, dict[str, str]] = {}
     for name, schema in sorted(definitions.items()):
@@ -174,6 +202,9 @@ def build(spec: Mapping[str, Any]) -> dict[str, Any]:
                 t = with_go(t, go_types[name][prop], where)
                 unused.discard((name, prop))
             extensions = {k: prop_schema[k] for k in FIELD_EXTENSIONS if k in prop_schema}
+            if (name, prop) in DEFAULTS:
+                extensions["default"] = DEFAULTS[name, prop]
+                unused_defaults.discard((name, prop))
             fields[prop] = {"type": t, **extensions} if extensions else t
         record: dict[str, Any] = {"fields": fields}
         if "x-kubernetes-map-type" in schema:
@@ -181,6 +212,8 @@ def build(spec: Mapping[str, Any]) -> dict[str, Any]:
         records[name] = record
     if unused:
         raise SystemExit(f"GO_TYPES names fields OpenAPI does not have: {sorted(unused)}")
+    if unused_defaults:
+        raise SystemExit(f"DEFAULTS names fields OpenAPI does not have: {sorted(unused_defaults)}")
     for name, record in records.items():
         for ref in _refs(record.get("fields", {})):
             if ref not in records:

@@ -126,6 +126,7 @@ class Field:
     list_type: str = ""  # x-kubernetes-list-type: "atomic", "set", "map"
     list_map_keys: tuple[str, ...] = field(default=())  # x-kubernetes-list-map-keys
     map_type: str = ""  # x-kubernetes-map-type: "atomic", "granular"
+    default: Any = None  # the Go type's +default= marker (server-side apply keys list items with it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,7 @@ class _Compiler:
                         list_type=spec.get("x-kubernetes-list-type", ""),
                         list_map_keys=tuple(spec.get("x-kubernetes-list-map-keys", ())),
                         map_type=spec.get("x-kubernetes-map-type", ""),
+                        default=spec.get("default"),
                     )
                 else:
                     fields[prop] = Field(prop, self.type_node(spec))
