@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from pinnace.api.deprecation import builtin_table
 from pinnace.api.openapi import load_documents
-from pinnace.apiserver import health, version
+from pinnace.apiserver import health, version, warning_headers
 from pinnace.apiserver.authn import Authenticator
 from pinnace.apiserver.authz import Authorizer
 from pinnace.apiserver.filters import build_handler_chain
@@ -27,10 +28,12 @@ def create_app(
     health_checks: health.HealthRegistry,
     stores: ResourceStores | None = None,
 ) -> web.Application:
-    app = web.Application(
-        middlewares=build_handler_chain(authenticator, authorizer),
-        client_max_size=MAX_REQUEST_BODY_BYTES,
-    )
+    middlewares = build_handler_chain(authenticator, authorizer)
+    if stores is not None:
+        current = (version.KUBERNETES_MAJOR, version.KUBERNETES_MINOR)
+        middlewares.append(warning_headers.deprecation_filter(stores.registry, builtin_table(), current))
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_REQUEST_BODY_BYTES)
+    warning_headers.install(app)
     version.add_routes(app)
     health.add_routes(app, health_checks)
     if stores is not None:
