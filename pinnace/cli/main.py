@@ -2,8 +2,12 @@
 
 pinnace up [--data-dir DIR] [--port PORT]           all-in-one cluster, in the foreground
 pinnace apiserver [--data-dir DIR] [--port PORT]    the API server alone
+pinnace controller-manager [--kubeconfig K]         the control loops
 pinnace datastore snapshot save|restore FILE        back up or restore the store
 pinnace version
+
+A component command lives in its own module under ``pinnace/cli/`` (``NAME``, ``add_parser``, ``run``) and is
+listed in ``COMPONENT_COMMANDS``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pinnace import __version__
+from pinnace.cli import controller_manager
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
+
+#: Commands that run one component, each from its own module.
+COMPONENT_COMMANDS = {module.NAME: module for module in (controller_manager,)}
 
 DEFAULT_PORT = 6443
 
@@ -71,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
     restore.add_argument("--etcd-data-dir", type=Path, help="for etcd: the new member data dir to create")
 
+    for module in COMPONENT_COMMANDS.values():
+        module.add_parser(commands)
+
     commands.add_parser("version", help="print the Pinnace version")
     return parser
 
@@ -91,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from pinnace.storage.errors import StorageError
 
+    if args.command in COMPONENT_COMMANDS:
+        return COMPONENT_COMMANDS[args.command].run(args)
     try:
         if args.command == "up":
             from pinnace.cli import up

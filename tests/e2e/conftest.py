@@ -185,3 +185,70 @@ def kubectl(
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, env=environment, check=False
     )
+
+
+@dataclass
+class ComponentProcess:
+    """A ``pinnace <component>`` child process (controller manager, scheduler, hollow nodes)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    stopped: bool = field(default=False)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, then SIGKILL after ``timeout``; returns the exit code. Safe to call twice."""
+        if not self.stopped:
+            self.stopped = True
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """SIGKILL by PID (a crash, as a test may want to cause one)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.stopped = True
+
+
+def start_component(server: APIServerProcess, component: str, *args: str) -> ComponentProcess:
+    """Start ``pinnace <component> --kubeconfig <its own kubeconfig> ARGS``; the caller must ``stop()`` it.
+
+    The component authenticates with the identity the API server minted for it
+    (``DATA_DIR/components/<component>.kubeconfig``). Its log is ``DATA_DIR/<component>.log``.
+    """
+    kubeconfig = server.data_dir / "components" / f"{component}.kubeconfig"
+    log_path = server.data_dir / f"{component}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pinnace.cli.main", component, "--kubeconfig", str(kubeconfig), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=server.data_dir,
+        )
+    child = ComponentProcess(name=component, process=process, log_path=log_path)
+    time.sleep(0.2)
+    if process.poll() is not None:
+        pytest.fail(f"{component} exited with {process.returncode} at start:\n{child.log()}")
+    return child
+
+
+def start_controller_manager(
+    server: APIServerProcess, controllers: Sequence[str] = ("*",)
+) -> ComponentProcess:
+    """The controller manager with only ``controllers`` enabled and no leader election (one instance)."""
+    return start_component(
+        server, "controller-manager", "--controllers", ",".join(controllers), "--no-leader-elect"
+    )

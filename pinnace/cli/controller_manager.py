@@ -1,0 +1,45 @@
+"""``pinnace controller-manager``: the control loops (see :mod:`pinnace.controllers.manager`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, run_until_signalled
+
+NAME = "controller-manager"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(NAME, help="run the controller manager")
+    parser.add_argument(
+        "--kubeconfig",
+        type=Path,
+        default=DEFAULT_DATA_DIR / "components" / "controller-manager.kubeconfig",
+        help="how to reach the API server, and as whom (default: the one the API server mints)",
+    )
+    parser.add_argument(
+        "--controllers",
+        default="*",
+        help="comma-separated: '*' enables the default set, 'foo' enables foo, '-foo' disables foo",
+    )
+    parser.add_argument(
+        "--leader-elect",
+        default=True,
+        action=argparse.BooleanOptionalAction,
+        help="run controllers only while holding the kube-system/kube-controller-manager Lease",
+    )
+    parser.add_argument("--workers", type=int, default=5, help="concurrent syncs per controller")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pinnace.controllers.manager import ControllerManagerConfig, run
+
+    config = ControllerManagerConfig(
+        kubeconfig=Path(args.kubeconfig),
+        controllers=tuple(name.strip() for name in args.controllers.split(",") if name.strip()),
+        leader_elect=args.leader_elect,
+        workers=args.workers,
+    )
+    return run_until_signalled(run(config))

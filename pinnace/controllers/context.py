@@ -1,0 +1,44 @@
+"""What every controller is built from: the shared client, informers, event recorders and clock.
+
+A controller module exposes ``NAME`` (upstream's ``--controllers`` name, e.g. ``"deployment"``) and
+``new_controller(ctx) -> Controller``. The manager builds one context, hands it to each enabled controller,
+starts the shared informers once every controller has asked for the ones it needs, and then runs them all
+in one task group (style.md rule 10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.events import EventRecorder
+from pinnace.client.informer import SharedInformerFactory
+from pinnace.client.interface import Client
+
+
+class Controller(Protocol):
+    """A control loop. ``run`` returns only when cancelled; it waits for its informers to sync first."""
+
+    async def run(self, workers: int) -> None: ...
+
+
+@dataclass
+class ControllerContext:
+    client: Client
+    informers: SharedInformerFactory
+    clock: Clock = REAL_CLOCK
+    #: The cluster CA (PEM) from the manager's kubeconfig: the root CA publisher copies it into namespaces.
+    ca_pem: bytes = b""
+    #: One recorder per component name (``"deployment-controller"``), created on first use.
+    _recorders: dict[str, EventRecorder] = field(default_factory=dict)
+
+    def recorder(self, component: str) -> EventRecorder:
+        """The event recorder that writes Events with ``source.component`` = ``component``."""
+        if component not in self._recorders:
+            self._recorders[component] = EventRecorder(self.client, component, clock=self.clock)
+        return self._recorders[component]
+
+    @property
+    def recorders(self) -> list[EventRecorder]:
+        return list(self._recorders.values())
