@@ -39,7 +39,7 @@ import itertools
 import random
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -332,7 +332,7 @@ class FakeClient:
         field_selector: str = "",
         allow_bookmarks: bool = True,
         timeout_seconds: int | None = None,
-    ) -> AsyncIterator[WatchEvent]:
+    ) -> AsyncGenerator[WatchEvent, None]:
         namespace = _scope(resource, namespace)
         self._record(Action("watch", resource.plural, namespace))
         matches = objects.selector_matcher(resource, label_selector, field_selector)

@@ -9,7 +9,7 @@ Two implementations keep it: :class:`~pinnace.client.rest.RestClient` (HTTP to a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -144,7 +144,7 @@ class Client(Protocol):
         field_selector: str = "",
         allow_bookmarks: bool = True,
         timeout_seconds: int | None = None,
-    ) -> AsyncIterator[WatchEvent]:
+    ) -> AsyncGenerator[WatchEvent, None]:
         """Changes after ``resource_version`` (``""``/``"0"``: ADDED for every current object first).
 
         An async generator: iterate it inside ``contextlib.aclosing`` (or exhaust it) so the stream is

@@ -9,7 +9,7 @@ translation. Bodies are JSON via orjson.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import orjson
@@ -172,7 +172,7 @@ class RestClient:
         field_selector: str = "",
         allow_bookmarks: bool = True,
         timeout_seconds: int | None = None,
-    ) -> AsyncIterator[WatchEvent]:
+    ) -> AsyncGenerator[WatchEvent, None]:
         params = _params(
             watch="true",
             resourceVersion=resource_version,
