@@ -11,10 +11,11 @@ Reproduces kube-openapi's ``pkg/handler3/handler.go`` (wire-notes §2.2):
   client that accepts neither JSON nor ``application/*`` gets 406 (upstream's protobuf form is not served).
 
 ``/openapi/v2``: kubectl asks for it only as protobuf (gnostic ``openapi_v2.Document``). 1.28+ tolerate a 404,
-but kubectl 1.27 loads it before every ``create -f``/``apply``/``replace`` under default validation and fails
-on a 404 (``Error from server (NotFound)``), although it then validates nothing client-side once the v3 PATCH
-operation declares ``fieldValidation``. It therefore gets a Document with ``swagger`` and ``info`` and no
-definitions (kubectl skips client-side checks of kinds it cannot find). Other media types get a 404.
+but kubectl 1.27 loads it before every ``create -f``/``apply``/``replace`` under default validation (and fails
+on a 404), and reads only it for ``kubectl explain`` and for the strategic-merge-patch metadata of client-side
+``apply``. It gets the 1.32 document's definitions of every served kind, generated into package data by
+``hack/gen_openapi_v2.py`` (``paths`` are left out: kubectl reads operations from v3), with its SHA-512 as
+``ETag`` like kube-openapi's v2 handler. Other media types get a 404 (upstream would also answer JSON).
 
 The bytes and their gzip form are computed once; a client sending ``Accept-Encoding: gzip`` (every Go client)
 gets the latter, as upstream's response compression does for large bodies.
@@ -24,13 +25,15 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import gzip
 import html
 from dataclasses import dataclass, field
+from importlib import resources
 
 from aiohttp import web
 
-from pinnace.api.openapi import URL_PREFIX, OpenAPIDocument, OpenAPIDocuments
+from pinnace.api.openapi import URL_PREFIX, OpenAPIDocument, OpenAPIDocuments, document_hash
 
 JSON = "application/json"
 # handler3: the JSON form is chosen for application/json, application/* and */*.
@@ -119,18 +122,15 @@ async def handle_document(request: web.Request) -> web.StreamResponse:
 # mime.ParseMediaType rejects the "@", so the response spells it with a dot.
 V2_PROTOBUF_ACCEPT = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+V2_DOCUMENT_FILE = "openapi-v2.pb"
+_V2_KEY = "/openapi/v2"
 
 
-def _protobuf_string(field_number: int, value: bytes) -> bytes:
-    # Length-delimited field (wire type 2); every length here is below 128, so one varint byte.
-    assert len(value) < 128
-    return bytes((field_number << 3 | 2, len(value))) + value
-
-
-# gnostic OpenAPIv2.proto: Document{swagger = 1; info = 2}, Info{title = 1; version = 2}.
-V2_DOCUMENT = _protobuf_string(1, b"2.0") + _protobuf_string(
-    2, _protobuf_string(1, b"Kubernetes") + _protobuf_string(2, b"v1.32.0")
-)
+@functools.cache
+def v2_document() -> tuple[bytes, str]:
+    """The gnostic protobuf ``openapi_v2.Document`` (package data, read once) and its hash."""
+    data = resources.files("pinnace.api").joinpath("data").joinpath(V2_DOCUMENT_FILE).read_bytes()
+    return data, document_hash(data)
 
 
 async def handle_v2(request: web.Request) -> web.Response:
@@ -138,7 +138,14 @@ async def handle_v2(request: web.Request) -> web.Response:
     ranges = {part.split(";")[0].strip() for part in accept.split(",")}
     if not ranges & {V2_PROTOBUF_ACCEPT, V2_PROTOBUF}:
         return web.Response(status=404, body=_NOT_FOUND_BODY, content_type="text/plain", charset="utf-8")
-    return web.Response(body=V2_DOCUMENT, headers={"Content-Type": V2_PROTOBUF, "Vary": "Accept"})
+    data, etag = v2_document()
+    headers = {"ETag": f'"{etag}"', "Vary": "Accept, Accept-Encoding"}
+    if request.headers.get("If-None-Match", "") in (headers["ETag"], "*"):
+        return web.Response(status=304, headers=headers)
+    if _accepts_gzip(request):
+        headers["Content-Encoding"] = "gzip"
+        data = request.app[SERVED_KEY].gzip(_V2_KEY, data)
+    return web.Response(body=data, headers={"Content-Type": V2_PROTOBUF, **headers})
 
 
 def add_routes(app: web.Application, documents: OpenAPIDocuments) -> None:
