@@ -18,9 +18,13 @@ reported under ``fieldValidation``), and a handful of apimachinery types bring t
 ``kinds``
     ``apiVersion`` -> ``kind`` -> definition, from ``x-kubernetes-group-version-kind``.
 
-A field also carries ``"default"`` where its Go type has a ``+default=`` marker (``DEFAULTS`` below): the
-OpenAPI v2 document drops them, but kube-apiserver's server-side apply reads them from the OpenAPI models it is
-built with, to key a list item that omits a key field (``ports[].protocol`` is ``TCP``).
+A definition lists in ``"zero"`` the fields Go's JSON writes for its zero value (``GO_ZERO`` below: fields
+without ``omitempty``, and struct values, which ``omitempty`` never drops; ``*`` marks a nil pointer). They
+are why ``kubectl get -o yaml`` shows ``resources: {}`` and ``creationTimestamp: null``, and server-side apply
+compares a created object with that empty one. A field also carries ``"default"`` where its Go type has a
+``+default=`` marker (``DEFAULTS`` below): the OpenAPI v2 document drops them, but kube-apiserver's
+server-side apply reads them from the OpenAPI models it is built with, to key a list item that omits a key
+field (``ports[].protocol`` is ``TCP``).
 
 OpenAPI does not say which Go type a field has when that type is named (``type Protocol string``,
 ``types.UID``, ``ResourceList``, aliases): ``GO_TYPES`` at the end holds those facts, refreshed from Go
@@ -182,6 +186,7 @@ def build(spec: Mapping[str, Any]) -> dict[str, Any]:
     go_types = parse_go_types(GO_TYPES)
     unused = {(d, p) for d, props in go_types.items() for p in props}
     unused_defaults = set(DEFAULTS)
+    zeros = parse_go_types(GO_ZERO)
     records: dict[str, Any] = {}
     kinds: dict[str, dict[str, str]] = {}
     for name, schema in sorted(definitions.items()):
@@ -209,11 +214,18 @@ def build(spec: Mapping[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {"fields": fields}
         if "x-kubernetes-map-type" in schema:
             record["x-kubernetes-map-type"] = schema["x-kubernetes-map-type"]
+        if name in zeros:
+            tokens = sorted(zeros.pop(name))
+            if any(token.lstrip("*") not in fields for token in tokens):
+                raise SystemExit(f"GO_ZERO names fields {name} does not have: {tokens}")
+            record["zero"] = tokens
         records[name] = record
     if unused:
         raise SystemExit(f"GO_TYPES names fields OpenAPI does not have: {sorted(unused)}")
     if unused_defaults:
         raise SystemExit(f"DEFAULTS names fields OpenAPI does not have: {sorted(unused_defaults)}")
+    if zeros:
+        raise SystemExit(f"GO_ZERO names definitions OpenAPI does not have: {sorted(zeros)}")
     for name, record in records.items():
         for ref in _refs(record.get("fields", {})):
             if ref not in records:
@@ -363,6 +375,68 @@ class _GoPackages:
             out[json_name or field_name] = self.render(go_type, directory, imports).removeprefix("*")
         return out
 
+    def zero_fields(self, directory: Path, struct: str) -> dict[str, tuple[bool, bool]] | None:
+        """JSON name -> (omitempty, pointer) of one struct's fields, inline embedded structs flattened."""
+        structs, aliases = self.package(directory)
+        if struct not in structs:
+            alias = aliases.get(struct) or aliases.get(f"={struct}")
+            if alias is None:
+                return None
+            qualifier, _, name = alias[0].rpartition(".")
+            target = self.directory(alias[1].get(qualifier, "")) if qualifier else directory
+            return self.zero_fields(target, name) if target else None
+        out: dict[str, tuple[bool, bool]] = {}
+        field_list, imports = structs[struct]
+        for field_name, go_type, tag in field_list:
+            json_tag = GO_JSON_TAG.search(tag)
+            name, *options = json_tag[1].split(",") if json_tag else [""]
+            if name == "-":
+                continue
+            if not field_name and not name:
+                qualifier, _, embedded = go_type.lstrip("*").rpartition(".")
+                target = self.directory(imports.get(qualifier, "")) if qualifier else directory
+                inner = self.zero_fields(target, embedded) if target else None
+                if inner is None:
+                    raise SystemExit(f"{directory}: cannot follow embedded {go_type} in {struct}")
+                out.update(inner)
+                continue
+            out[name or field_name] = ("omitempty" in options, go_type.startswith("*"))
+        return out
+
+
+def go_zero(spec: Mapping[str, Any], roots: Mapping[str, Path]) -> str:
+    """The ``GO_ZERO`` block: for each definition a kind's zero value reaches, the fields Go writes."""
+    packages = _GoPackages(roots)
+    definitions = spec["definitions"]
+    todo = sorted(
+        {n for n, d in definitions.items() if d.get("x-kubernetes-group-version-kind")}, reverse=True
+    )
+    seen: set[str] = set()
+    found_lines: dict[str, list[str]] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen or name in FORMS or "properties" not in definitions[name]:
+            continue
+        seen.add(name)
+        package, _, struct = name.rpartition(".")
+        directory = packages.directory("k8s.io/" + package.removeprefix("io.k8s.").replace(".", "/"))
+        found = packages.zero_fields(directory, struct) if directory else None
+        if found is None:
+            raise SystemExit(f"no Go struct for {name}")
+        tokens = []
+        for prop, prop_schema in definitions[name]["properties"].items():
+            omitempty, pointer = found[prop]
+            ref = prop_schema.get("$ref", "").removeprefix("#/definitions/")
+            value_struct = bool(ref) and not pointer
+            if omitempty and not value_struct:
+                continue
+            tokens.append("*" + prop if pointer else prop)
+            if value_struct:
+                todo.append(ref)
+        if tokens:
+            found_lines[name] = _block_lines(name.removeprefix("io.k8s."), sorted(tokens))
+    return "".join(line + "\n" for name in sorted(found_lines) for line in found_lines[name])
+
 
 def go_types(spec: Mapping[str, Any], roots: Mapping[str, Path]) -> str:
     """The ``GO_TYPES`` block from Go checkouts (import path prefix -> directory)."""
@@ -384,14 +458,17 @@ def go_types(spec: Mapping[str, Any], roots: Mapping[str, Path]) -> str:
             if found[prop] != default_go(t):
                 tokens.append(f"{prop}={found[prop]}")
         if tokens:
-            line = f"{name.removeprefix('io.k8s.')}: {' '.join(tokens)}"
-            if len(line) <= 110:
-                lines.append(line)
-                continue
-            lines.append(name.removeprefix("io.k8s.") + ":")
-            chunks = textwrap.wrap(" ".join(tokens), 106, break_on_hyphens=False, break_long_words=False)
-            lines += [f"    {chunk}" for chunk in chunks]
+            lines += _block_lines(name.removeprefix("io.k8s."), tokens)
     return "\n".join(lines) + "\n"
+
+
+def _block_lines(name: str, tokens: list[str]) -> list[str]:
+    """One definition of a GO_TYPES-style block: one line, or the tokens wrapped on indented lines."""
+    line = f"{name}: {' '.join(tokens)}"
+    if len(line) <= 110:
+        return [line]
+    chunks = textwrap.wrap(" ".join(tokens), 106, break_on_hyphens=False, break_long_words=False)
+    return [name + ":", *(f"    {chunk}" for chunk in chunks)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,16 +483,26 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("API_DIR", "APIMACHINERY_DIR", "APIEXTENSIONS_DIR", "AGGREGATOR_DIR"),
         help="print the GO_TYPES block from Go checkouts",
     )
+    parser.add_argument(
+        "--go-zero",
+        nargs=4,
+        type=Path,
+        metavar=("API_DIR", "APIMACHINERY_DIR", "APIEXTENSIONS_DIR", "AGGREGATOR_DIR"),
+        help="print the GO_ZERO block from Go checkouts",
+    )
     args = parser.parse_args(argv)
     spec = load_openapi(args.openapi)
+    prefixes = (
+        "k8s.io/api",
+        "k8s.io/apimachinery",
+        "k8s.io/apiextensions-apiserver",
+        "k8s.io/kube-aggregator",
+    )
     if args.go_types:
-        prefixes = (
-            "k8s.io/api",
-            "k8s.io/apimachinery",
-            "k8s.io/apiextensions-apiserver",
-            "k8s.io/kube-aggregator",
-        )
         sys.stdout.write(go_types(spec, dict(zip(prefixes, args.go_types, strict=True))))
+        return 0
+    if args.go_zero:
+        sys.stdout.write(go_zero(spec, dict(zip(prefixes, args.go_zero, strict=True))))
         return 0
     text = render(spec)
     output: Path = args.output
@@ -636,6 +723,241 @@ apimachinery.pkg.apis.meta.v1.StatusDetails: uid=types.UID
 kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition:
     status=v1.ConditionStatus type=v1.APIServiceConditionType
 """
+
+# From the same checkouts (``--go-zero``), in GO_TYPES' line format; ``*`` marks a pointer written as null.
+GO_ZERO = """
+api.admissionregistration.v1.MutatingWebhookConfiguration: metadata
+api.admissionregistration.v1.MutatingWebhookConfigurationList: items metadata
+api.admissionregistration.v1.ValidatingAdmissionPolicy: metadata spec status
+api.admissionregistration.v1.ValidatingAdmissionPolicyBinding: metadata spec
+api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList: items metadata
+api.admissionregistration.v1.ValidatingAdmissionPolicyList: items metadata
+api.admissionregistration.v1.ValidatingWebhookConfiguration: metadata
+api.admissionregistration.v1.ValidatingWebhookConfigurationList: items metadata
+api.admissionregistration.v1alpha1.MutatingAdmissionPolicy: metadata spec
+api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding: metadata spec
+api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList: items metadata
+api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList: items metadata
+api.admissionregistration.v1beta1.ValidatingAdmissionPolicy: metadata spec status
+api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding: metadata spec
+api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingList: items metadata
+api.admissionregistration.v1beta1.ValidatingAdmissionPolicyList: items metadata
+api.apiserverinternal.v1alpha1.StorageVersion: metadata spec status
+api.apiserverinternal.v1alpha1.StorageVersionList: items metadata
+api.apps.v1.ControllerRevision: data metadata revision
+api.apps.v1.ControllerRevisionList: items metadata
+api.apps.v1.DaemonSet: metadata spec status
+api.apps.v1.DaemonSetList: items metadata
+api.apps.v1.DaemonSetSpec: *selector template updateStrategy
+api.apps.v1.DaemonSetStatus: currentNumberScheduled desiredNumberScheduled numberMisscheduled numberReady
+api.apps.v1.Deployment: metadata spec status
+api.apps.v1.DeploymentList: items metadata
+api.apps.v1.DeploymentSpec: *selector strategy template
+api.apps.v1.ReplicaSet: metadata spec status
+api.apps.v1.ReplicaSetList: items metadata
+api.apps.v1.ReplicaSetSpec: *selector template
+api.apps.v1.ReplicaSetStatus: replicas
+api.apps.v1.StatefulSet: metadata spec status
+api.apps.v1.StatefulSetList: items metadata
+api.apps.v1.StatefulSetSpec: *selector serviceName template updateStrategy
+api.apps.v1.StatefulSetStatus: availableReplicas replicas
+api.authentication.v1.SelfSubjectReview: metadata status
+api.authentication.v1.SelfSubjectReviewStatus: userInfo
+api.authentication.v1.TokenRequest: metadata spec status
+api.authentication.v1.TokenRequestSpec: *boundObjectRef *expirationSeconds audiences
+api.authentication.v1.TokenRequestStatus: expirationTimestamp token
+api.authentication.v1.TokenReview: metadata spec status
+api.authentication.v1.TokenReviewStatus: user
+api.authentication.v1beta1.SelfSubjectReview: metadata status
+api.authentication.v1beta1.SelfSubjectReviewStatus: userInfo
+api.authorization.v1.LocalSubjectAccessReview: metadata spec status
+api.authorization.v1.SelfSubjectAccessReview: metadata spec status
+api.authorization.v1.SelfSubjectRulesReview: metadata spec status
+api.authorization.v1.SubjectAccessReview: metadata spec status
+api.authorization.v1.SubjectAccessReviewStatus: allowed
+api.authorization.v1.SubjectRulesReviewStatus: incomplete nonResourceRules resourceRules
+api.autoscaling.v1.CrossVersionObjectReference: kind name
+api.autoscaling.v1.HorizontalPodAutoscaler: metadata spec status
+api.autoscaling.v1.HorizontalPodAutoscalerList: items metadata
+api.autoscaling.v1.HorizontalPodAutoscalerSpec: maxReplicas scaleTargetRef
+api.autoscaling.v1.HorizontalPodAutoscalerStatus: currentReplicas desiredReplicas
+api.autoscaling.v1.Scale: metadata spec status
+api.autoscaling.v1.ScaleStatus: replicas
+api.autoscaling.v2.CrossVersionObjectReference: kind name
+api.autoscaling.v2.HorizontalPodAutoscaler: metadata spec status
+api.autoscaling.v2.HorizontalPodAutoscalerList: items metadata
+api.autoscaling.v2.HorizontalPodAutoscalerSpec: maxReplicas scaleTargetRef
+api.autoscaling.v2.HorizontalPodAutoscalerStatus: currentMetrics desiredReplicas
+api.batch.v1.CronJob: metadata spec status
+api.batch.v1.CronJobList: items metadata
+api.batch.v1.CronJobSpec: jobTemplate schedule
+api.batch.v1.Job: metadata spec status
+api.batch.v1.JobList: items metadata
+api.batch.v1.JobSpec: template
+api.batch.v1.JobTemplateSpec: metadata spec
+api.certificates.v1.CertificateSigningRequest: metadata spec status
+api.certificates.v1.CertificateSigningRequestList: items metadata
+api.certificates.v1.CertificateSigningRequestSpec: request signerName
+api.certificates.v1alpha1.ClusterTrustBundle: metadata spec
+api.certificates.v1alpha1.ClusterTrustBundleList: items metadata
+api.certificates.v1alpha1.ClusterTrustBundleSpec: trustBundle
+api.coordination.v1.Lease: metadata spec
+api.coordination.v1.LeaseList: items metadata
+api.coordination.v1alpha2.LeaseCandidate: metadata spec
+api.coordination.v1alpha2.LeaseCandidateList: items metadata
+api.coordination.v1alpha2.LeaseCandidateSpec: binaryVersion leaseName
+api.core.v1.Binding: metadata target
+api.core.v1.ComponentStatus: metadata
+api.core.v1.ComponentStatusList: items metadata
+api.core.v1.ConfigMap: metadata
+api.core.v1.ConfigMapList: items metadata
+api.core.v1.DaemonEndpoint: Port
+api.core.v1.Endpoints: metadata
+api.core.v1.EndpointsList: items metadata
+api.core.v1.Event:
+    eventTime firstTimestamp involvedObject lastTimestamp metadata reportingComponent reportingInstance source
+api.core.v1.EventList: items metadata
+api.core.v1.LimitRange: metadata spec
+api.core.v1.LimitRangeList: items metadata
+api.core.v1.LimitRangeSpec: limits
+api.core.v1.Namespace: metadata spec status
+api.core.v1.NamespaceList: items metadata
+api.core.v1.Node: metadata spec status
+api.core.v1.NodeDaemonEndpoints: kubeletEndpoint
+api.core.v1.NodeList: items metadata
+api.core.v1.NodeStatus: daemonEndpoints nodeInfo
+api.core.v1.NodeSystemInfo:
+    architecture bootID containerRuntimeVersion kernelVersion kubeProxyVersion kubeletVersion machineID
+    operatingSystem osImage systemUUID
+api.core.v1.PersistentVolume: metadata spec status
+api.core.v1.PersistentVolumeClaim: metadata spec status
+api.core.v1.PersistentVolumeClaimList: items metadata
+api.core.v1.PersistentVolumeClaimSpec: resources
+api.core.v1.PersistentVolumeList: items metadata
+api.core.v1.Pod: metadata spec status
+api.core.v1.PodList: items metadata
+api.core.v1.PodSpec: containers
+api.core.v1.PodTemplate: metadata template
+api.core.v1.PodTemplateList: items metadata
+api.core.v1.PodTemplateSpec: metadata spec
+api.core.v1.ReplicationController: metadata spec status
+api.core.v1.ReplicationControllerList: items metadata
+api.core.v1.ReplicationControllerStatus: replicas
+api.core.v1.ResourceQuota: metadata spec status
+api.core.v1.ResourceQuotaList: items metadata
+api.core.v1.Secret: metadata
+api.core.v1.SecretList: items metadata
+api.core.v1.Service: metadata spec status
+api.core.v1.ServiceAccount: metadata
+api.core.v1.ServiceAccountList: items metadata
+api.core.v1.ServiceList: items metadata
+api.core.v1.ServiceStatus: loadBalancer
+api.discovery.v1.EndpointSlice: addressType endpoints metadata ports
+api.discovery.v1.EndpointSliceList: items metadata
+api.events.v1.Event:
+    deprecatedFirstTimestamp deprecatedLastTimestamp deprecatedSource eventTime metadata regarding
+api.events.v1.EventList: items metadata
+api.flowcontrol.v1.FlowSchema: metadata spec status
+api.flowcontrol.v1.FlowSchemaList: items metadata
+api.flowcontrol.v1.FlowSchemaSpec: matchingPrecedence priorityLevelConfiguration
+api.flowcontrol.v1.PriorityLevelConfiguration: metadata spec status
+api.flowcontrol.v1.PriorityLevelConfigurationList: items metadata
+api.flowcontrol.v1.PriorityLevelConfigurationReference: name
+api.flowcontrol.v1.PriorityLevelConfigurationSpec: type
+api.networking.v1.Ingress: metadata spec status
+api.networking.v1.IngressClass: metadata spec
+api.networking.v1.IngressClassList: items metadata
+api.networking.v1.IngressList: items metadata
+api.networking.v1.IngressStatus: loadBalancer
+api.networking.v1.NetworkPolicy: metadata spec
+api.networking.v1.NetworkPolicyList: items metadata
+api.networking.v1.NetworkPolicySpec: podSelector
+api.networking.v1beta1.IPAddress: metadata spec
+api.networking.v1beta1.IPAddressList: items metadata
+api.networking.v1beta1.ServiceCIDR: metadata spec status
+api.networking.v1beta1.ServiceCIDRList: items metadata
+api.node.v1.RuntimeClass: handler metadata
+api.node.v1.RuntimeClassList: items metadata
+api.policy.v1.Eviction: metadata
+api.policy.v1.PodDisruptionBudget: metadata spec status
+api.policy.v1.PodDisruptionBudgetList: items metadata
+api.policy.v1.PodDisruptionBudgetStatus: currentHealthy desiredHealthy disruptionsAllowed expectedPods
+api.rbac.v1.ClusterRole: metadata rules
+api.rbac.v1.ClusterRoleBinding: metadata roleRef
+api.rbac.v1.ClusterRoleBindingList: items metadata
+api.rbac.v1.ClusterRoleList: items metadata
+api.rbac.v1.Role: metadata rules
+api.rbac.v1.RoleBinding: metadata roleRef
+api.rbac.v1.RoleBindingList: items metadata
+api.rbac.v1.RoleList: items metadata
+api.rbac.v1.RoleRef: apiGroup kind name
+api.resource.v1alpha3.DeviceClaim: requests
+api.resource.v1alpha3.DeviceClass: metadata spec
+api.resource.v1alpha3.DeviceClassList: items metadata
+api.resource.v1alpha3.ResourceClaim: metadata spec status
+api.resource.v1alpha3.ResourceClaimList: items metadata
+api.resource.v1alpha3.ResourceClaimSpec: devices
+api.resource.v1alpha3.ResourceClaimTemplate: metadata spec
+api.resource.v1alpha3.ResourceClaimTemplateList: items metadata
+api.resource.v1alpha3.ResourceClaimTemplateSpec: metadata spec
+api.resource.v1alpha3.ResourcePool: generation name resourceSliceCount
+api.resource.v1alpha3.ResourceSlice: metadata spec
+api.resource.v1alpha3.ResourceSliceList: items metadata
+api.resource.v1alpha3.ResourceSliceSpec: devices driver pool
+api.resource.v1beta1.DeviceClaim: requests
+api.resource.v1beta1.DeviceClass: metadata spec
+api.resource.v1beta1.DeviceClassList: items metadata
+api.resource.v1beta1.ResourceClaim: metadata spec status
+api.resource.v1beta1.ResourceClaimList: items metadata
+api.resource.v1beta1.ResourceClaimSpec: devices
+api.resource.v1beta1.ResourceClaimTemplate: metadata spec
+api.resource.v1beta1.ResourceClaimTemplateList: items metadata
+api.resource.v1beta1.ResourceClaimTemplateSpec: metadata spec
+api.resource.v1beta1.ResourcePool: generation name resourceSliceCount
+api.resource.v1beta1.ResourceSlice: metadata spec
+api.resource.v1beta1.ResourceSliceList: items metadata
+api.resource.v1beta1.ResourceSliceSpec: devices driver pool
+api.scheduling.v1.PriorityClass: metadata value
+api.scheduling.v1.PriorityClassList: items metadata
+api.storage.v1.CSIDriver: metadata spec
+api.storage.v1.CSIDriverList: items metadata
+api.storage.v1.CSINode: metadata spec
+api.storage.v1.CSINodeList: items metadata
+api.storage.v1.CSINodeSpec: drivers
+api.storage.v1.CSIStorageCapacity: metadata storageClassName
+api.storage.v1.CSIStorageCapacityList: items metadata
+api.storage.v1.StorageClass: metadata provisioner
+api.storage.v1.StorageClassList: items metadata
+api.storage.v1.VolumeAttachment: metadata spec status
+api.storage.v1.VolumeAttachmentList: items metadata
+api.storage.v1.VolumeAttachmentSpec: attacher nodeName source
+api.storage.v1.VolumeAttachmentStatus: attached
+api.storage.v1alpha1.VolumeAttributesClass: driverName metadata
+api.storage.v1alpha1.VolumeAttributesClassList: items metadata
+api.storage.v1beta1.VolumeAttributesClass: driverName metadata
+api.storage.v1beta1.VolumeAttributesClassList: items metadata
+api.storagemigration.v1alpha1.StorageVersionMigration: metadata spec status
+api.storagemigration.v1alpha1.StorageVersionMigrationList: items metadata
+api.storagemigration.v1alpha1.StorageVersionMigrationSpec: resource
+apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition: metadata spec status
+apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList: items metadata
+apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames: kind plural
+apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec: group names scope versions
+apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus:
+    acceptedNames conditions storedVersions
+apimachinery.pkg.apis.meta.v1.APIGroup: name preferredVersion versions
+apimachinery.pkg.apis.meta.v1.APIGroupList: groups
+apimachinery.pkg.apis.meta.v1.APIResourceList: groupVersion resources
+apimachinery.pkg.apis.meta.v1.APIVersions: serverAddressByClientCIDRs versions
+apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery: groupVersion version
+apimachinery.pkg.apis.meta.v1.ObjectMeta: creationTimestamp
+apimachinery.pkg.apis.meta.v1.Status: metadata
+apimachinery.pkg.apis.meta.v1.WatchEvent: object type
+kube-aggregator.pkg.apis.apiregistration.v1.APIService: metadata spec status
+kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList: items metadata
+kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec: groupPriorityMinimum versionPriority
+"""
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -83,7 +83,7 @@ class Definition:
     Built once by :func:`compile_schemas` and never changed after; ``fields`` is read-only.
     """
 
-    __slots__ = ("fields", "form", "go_name", "map_type", "name", "types")
+    __slots__ = ("fields", "form", "go_name", "map_type", "name", "types", "zero")
 
     name: str  # io.k8s.api.apps.v1.Deployment
     go_name: str  # Deployment: the struct name Go's errors print ("Go struct field Deployment.spec")
@@ -91,6 +91,7 @@ class Definition:
     map_type: str  # x-kubernetes-map-type of the whole type ("atomic"), or ""
     fields: Mapping[str, Field]  # JSON name -> field; empty for a form or an empty Go struct
     types: Mapping[str, TypeNode]  # JSON name -> field type: the decoder's lookup table
+    zero: tuple[str, ...]  # fields Go's JSON writes for the zero value ("*name": a nil pointer, null)
 
     def __init__(self, name: str, form: int, map_type: str = "") -> None:
         self.name = name
@@ -99,6 +100,7 @@ class Definition:
         self.map_type = map_type
         self.fields = MappingProxyType({})
         self.types = MappingProxyType({})
+        self.zero = ()
 
     def __repr__(self) -> str:
         return f"Definition({self.name!r})"
@@ -192,6 +194,7 @@ class _Compiler:
             definition = self.definitions[name]
             definition.fields = MappingProxyType(fields)
             definition.types = {prop: f.type for prop, f in fields.items()}
+            definition.zero = tuple(record.get("zero", ()))
 
 
 def compile_schemas(document: Mapping[str, Any]) -> Schemas:
