@@ -63,3 +63,35 @@ class Expectations:
     def delete(self, key: Hashable) -> None:
         """The controller object is gone: forget its record."""
         self._by_key.pop(key, None)
+
+
+class UIDTrackingExpectations(Expectations):
+    """Expectations that remember *which* pods a deletion waits for (upstream's
+    ``UIDTrackingControllerExpectations``).
+
+    A pod being deleted is seen twice — once when it gets its ``deletionTimestamp`` and once when it goes —
+    and counting both would let the controller act before the other deletions it asked for are visible.
+    Only the first sighting of an expected pod lowers the count.
+    """
+
+    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
+        super().__init__(clock)
+        self._deleting: dict[Hashable, set[Hashable]] = {}
+
+    def expect_deletions(self, key: Hashable, dependents: list[Hashable]) -> None:
+        self._deleting[key] = set(dependents)
+        self.expect(key, deletes=len(dependents))
+
+    def deletion_observed(self, key: Hashable, dependent: Hashable | None = None) -> None:
+        """``dependent`` went (or started going); lowers the count only if it was expected."""
+        if dependent is None:
+            super().deletion_observed(key)
+            return
+        expected = self._deleting.get(key)
+        if expected is not None and dependent in expected:
+            expected.discard(dependent)
+            super().deletion_observed(key)
+
+    def delete(self, key: Hashable) -> None:
+        super().delete(key)
+        self._deleting.pop(key, None)

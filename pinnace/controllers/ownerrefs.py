@@ -32,3 +32,22 @@ def new_controller_ref(owner: Object, api_version: str, kind: str) -> Object:
         "controller": True,
         "blockOwnerDeletion": True,
     }
+
+
+#: An informer index of objects by the uid of their controller; orphans are filed under
+#: :func:`orphan_index_value` of their namespace (upstream's ``controllerUIDIndex`` plus the orphan key that
+#: ``FilterPodsByOwner`` looks up), so a controller finds its dependents and the orphans it may adopt
+#: without scanning the namespace.
+CONTROLLER_UID_INDEX = "controllerUID"
+
+
+def orphan_index_value(namespace: str) -> str:
+    # A uid never contains "/", so this cannot collide with a controller's uid.
+    return f"orphan/{namespace}"
+
+
+def index_by_controller_uid(obj: Object) -> list[str]:
+    ref = controller_ref(obj)
+    if ref is not None and ref.get("uid"):
+        return [str(ref["uid"])]
+    return [orphan_index_value(str((obj.get("metadata") or {}).get("namespace") or ""))]

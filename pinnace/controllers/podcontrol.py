@@ -65,16 +65,18 @@ class PodControl:
         self._recorder.event(owner, "Normal", "SuccessfulCreate", f"Created pod: {name}")
         return created
 
-    async def delete_pod(self, namespace: str, name: str, owner: Object) -> None:
-        """Delete a pod; one that is already gone counts as deleted (the caller's expectations still drop)."""
+    async def delete_pod(self, namespace: str, name: str, owner: Object) -> bool:
+        """Delete a pod; one that is already gone counts as deleted. Returns False in that case: no watch
+        event will follow this call, so a caller that expects one must lower its expectations itself."""
         try:
             await self._client.delete(resources.PODS, name, namespace)
         except NotFound:
-            return
+            return False
         except ApiError as err:
             self._recorder.event(owner, "Warning", "FailedDelete", f"Error deleting: {err.message}")
             raise
         self._recorder.event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {name}")
+        return True
 
 
 async def slow_start_batch(

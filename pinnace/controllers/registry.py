@@ -16,6 +16,8 @@ ControllerFactory = Callable[[ControllerContext], Controller]
 
 CONTROLLER_MODULES: dict[str, str] = {
     # name (as kube-controller-manager's --controllers flag spells it) -> module
+    "replicaset": "pinnace.controllers.replicaset",
+    "replicationcontroller": "pinnace.controllers.replicationcontroller",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).
