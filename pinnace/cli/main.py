@@ -16,13 +16,27 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, cast
 
 from pinnace import __version__
-from pinnace.cli import controller_manager
+from pinnace.cli import controller_manager, hollow_nodes
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
 
+
+class ComponentCommand(Protocol):
+    """A module under ``pinnace/cli/`` that runs one component."""
+
+    NAME: str
+
+    def add_parser(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
 #: Commands that run one component, each from its own module.
-COMPONENT_COMMANDS = {module.NAME: module for module in (controller_manager,)}
+COMPONENT_COMMANDS: dict[str, ComponentCommand] = {
+    module.NAME: module for module in cast(list[ComponentCommand], [controller_manager, hollow_nodes])
+}
 
 DEFAULT_PORT = 6443
 

@@ -27,12 +27,22 @@ class UpConfig:
     datastore_url: str = ""
 
 
+def _kubeconfig(config: UpConfig, component: str) -> str:
+    """Each component runs as itself, with the identity the API server minted for it."""
+    return str(config.data_dir / "components" / f"{component}.kubeconfig")
+
+
 def components(config: UpConfig) -> list[supervisor.Child]:
-    """The children of an all-in-one cluster; later components join this list."""
+    """The children of an all-in-one cluster. They start together; each waits for its kubeconfig, which the
+    API server writes once it serves."""
     apiserver = ["apiserver", "--data-dir", str(config.data_dir), "--port", str(config.port)]
     if config.datastore_url:
         apiserver += ["--datastore", config.datastore_url]
-    return [supervisor.Child("apiserver", apiserver)]
+    controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
+    return [
+        supervisor.Child("apiserver", apiserver),
+        supervisor.Child("controller-manager", controller_manager),
+    ]
 
 
 def wait_until_ready(config: UpConfig, deadline: float) -> None:

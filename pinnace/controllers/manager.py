@@ -42,6 +42,8 @@ class ControllerManagerConfig:
     #: Workers per controller (upstream's --concurrent-*-syncs default to 5 for most controllers).
     workers: int = 5
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}_{os.getpid()}")
+    #: See :attr:`ControllerContext.job_backoff_base`.
+    job_backoff_base: float = 10.0
 
 
 async def wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
@@ -60,22 +62,39 @@ async def run(config: ControllerManagerConfig) -> None:
     client = RestClient(client_config)
     try:
         if not config.leader_elect:
-            await run_controllers(client, names, config.workers, ca_pem=client_config.ca_data)
+            await run_controllers(
+                client,
+                names,
+                config.workers,
+                ca_pem=client_config.ca_data,
+                job_backoff_base=config.job_backoff_base,
+            )
             return
         elector = LeaderElector(client, LEASE_NAMESPACE, LEASE_NAME, config.identity)
         ca_pem = client_config.ca_data
-        await elector.run(lambda: run_controllers(client, names, config.workers, ca_pem=ca_pem))
+        await elector.run(
+            lambda: run_controllers(
+                client, names, config.workers, ca_pem=ca_pem, job_backoff_base=config.job_backoff_base
+            )
+        )
         raise LeadershipLost(f"leader election lost: {LEASE_NAMESPACE}/{LEASE_NAME}")
     finally:
         await client.close()
 
 
 async def run_controllers(
-    client: RestClient, names: list[str], workers: int, *, ca_pem: bytes | None
+    client: RestClient,
+    names: list[str],
+    workers: int,
+    *,
+    ca_pem: bytes | None,
+    job_backoff_base: float = 10.0,
 ) -> None:
     """Build every enabled controller, start the informers they asked for, run them until cancelled."""
     informers = SharedInformerFactory(client)
-    context = ControllerContext(client=client, informers=informers, ca_pem=ca_pem or b"")
+    context = ControllerContext(
+        client=client, informers=informers, ca_pem=ca_pem or b"", job_backoff_base=job_backoff_base
+    )
     controllers = {name: factory(name)(context) for name in names}
     log.info("starting controllers: %s", ", ".join(names) or "(none)")
     async with asyncio.TaskGroup() as group:
@@ -84,3 +103,5 @@ async def run_controllers(
             group.create_task(recorder.run(), name=f"events-{recorder.component}")
         for name, controller in controllers.items():
             group.create_task(controller.run(workers), name=f"controller-{name}")
+        # Controllers run until cancelled; with none enabled the manager still just holds its place.
+        await asyncio.Event().wait()

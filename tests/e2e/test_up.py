@@ -32,6 +32,19 @@ def children_of(pid: int) -> list[int]:
         return []
 
 
+def command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except FileNotFoundError:
+        return []
+
+
+def component_pid(up_pid: int, component: str) -> int:
+    """The PID of the child running ``pinnace <component>``."""
+    (pid,) = [child for child in children_of(up_pid) if component in command_line(child)]
+    return pid
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
@@ -130,7 +143,7 @@ def test_ctrl_c_stops_every_component_and_exits_zero(up: Up) -> None:
 
 def test_a_crashed_component_is_restarted(up: Up, tmp_path: Path) -> None:
     up.read_until("Press Ctrl-C to stop.")
-    (apiserver,) = children_of(up.process.pid)
+    apiserver = component_pid(up.process.pid, "apiserver")
     os.kill(apiserver, signal.SIGKILL)
     up.read_until("restarting in")
     deadline = time.monotonic() + 60
@@ -140,4 +153,29 @@ def test_a_crashed_component_is_restarted(up: Up, tmp_path: Path) -> None:
             break
         time.sleep(0.5)
     assert result.stdout.strip() == "ok", result.stderr
-    assert children_of(up.process.pid) != [apiserver]
+    assert component_pid(up.process.pid, "apiserver") != apiserver
+
+
+def test_up_runs_the_controller_manager_as_its_own_user(up: Up, tmp_path: Path) -> None:
+    up.read_until("Press Ctrl-C to stop.")
+    kubeconfig = up.data_dir / "kubeconfig.yaml"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # Leader election: the manager holds the kube-system/kube-controller-manager Lease while it runs.
+        result = kubectl(
+            kubeconfig,
+            tmp_path / "cache",
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-controller-manager",
+            "-o",
+            "jsonpath={.spec.holderIdentity}",
+        )
+        if result.returncode == 0 and result.stdout:
+            break
+        time.sleep(0.5)
+    assert result.returncode == 0, result.stderr
+    pid = component_pid(up.process.pid, "controller-manager")
+    assert result.stdout.endswith(f"_{pid}")
