@@ -30,6 +30,9 @@ class ControllerContext:
     clock: Clock = REAL_CLOCK
     #: The cluster CA (PEM) from the manager's kubeconfig: the root CA publisher copies it into namespaces.
     ca_pem: bytes = b""
+    #: Seconds the Job controller waits before replacing the first failed pod, doubling per failure
+    #: (upstream's fixed 10 s ``DefaultJobPodFailureBackOff``; ``--job-backoff-base`` lowers it for tests).
+    job_backoff_base: float = 10.0
     #: One recorder per component name (``"deployment-controller"``), created on first use.
     _recorders: dict[str, EventRecorder] = field(default_factory=dict)
 

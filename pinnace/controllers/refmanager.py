@@ -8,7 +8,7 @@ deleted are left alone, and a controller being deleted adopts nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from pinnace.api.labels import LabelSelector
@@ -35,10 +35,12 @@ class ControllerRefManager:
         selector: LabelSelector,
         controller_ref: Object,
         can_adopt: Callable[[], Awaitable[None]],
+        finalizers: Sequence[str] = (),
     ) -> None:
         """``can_adopt`` raises if the owner may not adopt now; upstream re-reads the owner from the API
         (not the cache) once before the first adoption, so a recreated owner with the same name does not
-        adopt its predecessor's orphans."""
+        adopt its predecessor's orphans. ``finalizers`` are added to what is adopted (the Job controller's
+        ``batch.kubernetes.io/job-tracking``, as upstream's ``NewPodControllerRefManager`` takes them)."""
         self._client = client
         self._resource = resource
         self._owner = owner
@@ -46,6 +48,7 @@ class ControllerRefManager:
         self._ref = controller_ref
         self._can_adopt = can_adopt
         self._adoption_checked = False
+        self._finalizers = list(finalizers)
 
     @property
     def _owner_uid(self) -> str:
@@ -87,7 +90,9 @@ class ControllerRefManager:
 
     async def _adopt(self, obj: Object) -> None:
         metadata = obj["metadata"]
-        patch = {"metadata": {"ownerReferences": [self._ref], "uid": metadata["uid"]}}
+        patch: Object = {"metadata": {"ownerReferences": [self._ref], "uid": metadata["uid"]}}
+        if self._finalizers:
+            patch["metadata"]["finalizers"] = self._finalizers
         await self._client.patch(
             self._resource, metadata["name"], patch, metadata.get("namespace", ""), patch_type="strategic"
         )

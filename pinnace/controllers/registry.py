@@ -16,6 +16,7 @@ ControllerFactory = Callable[[ControllerContext], Controller]
 
 CONTROLLER_MODULES: dict[str, str] = {
     # name (as kube-controller-manager's --controllers flag spells it) -> module
+    "job": "pinnace.controllers.job",
     "replicaset": "pinnace.controllers.replicaset",
     "replicationcontroller": "pinnace.controllers.replicationcontroller",
 }
