@@ -16,6 +16,8 @@ ControllerFactory = Callable[[ControllerContext], Controller]
 
 CONTROLLER_MODULES: dict[str, str] = {
     # name (as kube-controller-manager's --controllers flag spells it) -> module
+    "garbage-collector": "pinnace.controllers.garbagecollector",
+    "namespace": "pinnace.controllers.namespace",
     "job": "pinnace.controllers.job",
     "replicaset": "pinnace.controllers.replicaset",
     "replicationcontroller": "pinnace.controllers.replicationcontroller",
