@@ -1,0 +1,100 @@
+"""``run(config)``: one hollow-nodes process — N simulated kubelets and their pods in one asyncio program.
+
+::
+
+    register N Nodes ──► heartbeats: Lease renewals (10 s, spread) ─┐
+         (bounded)       status posts (5 min, spread; at once       ├──► API server (one client,
+                          when someone else changed the Node)        │     the hollow-nodes identity)
+                         pod informer ─► stage engine ─► pods/status, delete
+                                               ▲
+                                    stages (package data or --stages)
+
+The process authenticates with the identity the API server mints for hollow nodes
+(``system:node:pinnace-hollow-nodes`` in ``system:nodes``). Cancelling ``run`` (SIGTERM) stops everything
+cleanly and leaves the Nodes and Leases in place, as a stopped kubelet does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from pathlib import Path
+
+from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.config import ConfigError, load_kubeconfig
+from pinnace.client.interface import Client
+from pinnace.client.rest import RestClient
+from pinnace.hollow.config import HollowConfig, validate
+from pinnace.hollow.nodes import HollowNodes
+from pinnace.hollow.pods import HollowPods
+from pinnace.hollow.stages import Stage, default_stages, load_stage_file
+from pinnace.hollow.stats import ActivityLog
+
+log = logging.getLogger(__name__)
+
+KUBECONFIG_WAIT_SECONDS = 120.0
+USER_AGENT = "pinnace-hollow-nodes"
+
+
+def load_configured_stages(config: HollowConfig) -> list[Stage]:
+    return load_stage_file(config.stages_file) if config.stages_file is not None else default_stages()
+
+
+async def run(config: HollowConfig) -> None:
+    """Run until cancelled."""
+    validate(config)
+    stages = load_configured_stages(config)
+    await _wait_for_file(config.kubeconfig)
+    try:
+        client_config = load_kubeconfig(
+            config.kubeconfig, user_agent=USER_AGENT, qps=config.qps, burst=config.burst
+        )
+    except ConfigError as err:
+        raise ValueError(str(err)) from err
+    client = RestClient(client_config)
+    try:
+        await run_with_client(client, config, stages)
+    finally:
+        await client.close()
+
+
+async def run_with_client(
+    client: Client,
+    config: HollowConfig,
+    stages: list[Stage],
+    *,
+    clock: Clock = REAL_CLOCK,
+    rng: random.Random | None = None,
+) -> None:
+    """The whole runtime on a given client (tests pass a FakeClient and a FakeClock)."""
+    nodes = HollowNodes(client, config, clock=clock)
+    started = time.monotonic()
+    await nodes.register_all()
+    log.info("registered %d hollow nodes in %.1fs", len(nodes.nodes), time.monotonic() - started)
+    pods = HollowPods(
+        client,
+        stages,
+        {node.name: node.addresses for node in nodes.nodes},
+        workers=config.pod_workers,
+        clock=clock,
+        rng=rng,
+    )
+    async with asyncio.TaskGroup() as group:
+        group.create_task(nodes.run_heartbeats(), name="heartbeats")
+        group.create_task(pods.run(), name="pods")
+        if config.stats_interval > 0:
+            activity = ActivityLog(nodes, pods, clock=clock)
+            group.create_task(activity.run(config.stats_interval), name="activity-log")
+
+
+async def _wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
+    """Under ``pinnace up`` every component starts at once and the API server writes our kubeconfig when it
+    serves; poll for it (no inotify dependency)."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not await asyncio.to_thread(path.exists):  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        raise TimeoutError(f"no kubeconfig at {path} after {seconds:.0f}s") from None
