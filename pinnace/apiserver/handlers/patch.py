@@ -1,7 +1,8 @@
 """PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch.
 
 Strategic merge patch follows the schema's patch strategies and merge keys
-(:mod:`pinnace.api.strategicpatch`). Server-side apply is not served yet and is refused with 415.
+(:mod:`pinnace.api.strategicpatch`). Server-side apply bodies (``application/apply-patch+yaml``) are
+configurations, not patches: :mod:`pinnace.apiserver.handlers.apply` serves them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from pinnace.apiserver.handlers.negotiation import (
     unsupported_media_type,
 )
 
-SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
+# The order upstream lists them in its 415 message (``installer.go`` supportedTypes).
+SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH_YAML)
+
+
+def unsupported_patch_type(media: str) -> status.StatusError:
+    return status.UnsupportedMediaType(
+        f"the body of the request was in an unknown format - accepted media types include: "
+        f"{', '.join(SUPPORTED_PATCH_TYPES)}"
+    )
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -42,16 +51,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def parse_patch(media: str, body: bytes) -> Any:
-    if media == APPLY_PATCH_YAML:
-        raise status.UnsupportedMediaType(
-            f"the body of the request was in an unknown format - accepted media types include: "
-            f"{', '.join(SUPPORTED_PATCH_TYPES)} (server-side apply is not served yet)"
-        )
-    if media not in SUPPORTED_PATCH_TYPES:
-        raise status.UnsupportedMediaType(
-            f"the body of the request was in an unknown format - accepted media types include: "
-            f"{', '.join(SUPPORTED_PATCH_TYPES)}"
-        )
+    if media not in SUPPORTED_PATCH_TYPES or media == APPLY_PATCH_YAML:
+        raise unsupported_patch_type(media)
     try:
         patch = orjson.loads(body)
     except orjson.JSONDecodeError as err:

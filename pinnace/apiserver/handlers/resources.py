@@ -15,10 +15,17 @@ from aiohttp import web
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.handlers import negotiation, options, subresources
+from pinnace.apiserver.handlers.apply import apply_request
 from pinnace.apiserver.handlers.decoding import decode_typed, field_validation
+from pinnace.apiserver.handlers.fieldmanagement import write_options
 from pinnace.apiserver.handlers.lists import list_options, render_list, render_object
 from pinnace.apiserver.handlers.negotiation import json_response, read_body, read_object
-from pinnace.apiserver.handlers.patch import apply_patch, parse_patch
+from pinnace.apiserver.handlers.patch import (
+    SUPPORTED_PATCH_TYPES,
+    apply_patch,
+    parse_patch,
+    unsupported_patch_type,
+)
 from pinnace.apiserver.handlers.watch import serve_watch
 from pinnace.apiserver.requestinfo import RequestInfo, parse_request_info
 from pinnace.apiserver.rest.resource import ResourceStore
@@ -123,6 +130,7 @@ async def _create(request: web.Request, info: RequestInfo, rest: ResourceStore) 
     if rest.info.namespaced and not info.namespace:
         raise status.path_not_found()
     level = field_validation(request.query)
+    write = write_options(request.query, request.headers.get("User-Agent", ""), options_kind="CreateOptions")
     body, raw, media = await read_body(request)
     check_body_type(body, rest)
     check_body_namespace(body, info, rest)
@@ -139,12 +147,13 @@ async def _create(request: web.Request, info: RequestInfo, rest: ResourceStore) 
             ],
             group=rest.info.group,
         )
-    created = await rest.create(info.namespace, body, dry_run=_dry_run(request))
+    created = await rest.create(info.namespace, body, dry_run=_dry_run(request), field_manager=write.manager)
     return with_warnings(render_object(request, rest, created, code=201), warnings)
 
 
 async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
     level = field_validation(request.query)
+    write = write_options(request.query, request.headers.get("User-Agent", ""), options_kind="UpdateOptions")
     body, raw, media = await read_body(request)
     check_body_type(body, rest)
     check_body_namespace(body, info, rest)
@@ -157,7 +166,7 @@ async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) 
     dry_run = _dry_run(request)
 
     async def create() -> Object:
-        return await rest.create(info.namespace, body, dry_run=dry_run)
+        return await rest.create(info.namespace, body, dry_run=dry_run, field_manager=write.manager)
 
     can_create = rest.strategy.allow_create_on_update and not info.subresource
     stored, created = await rest.update(
@@ -167,6 +176,7 @@ async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) 
         subresource=info.subresource,
         dry_run=dry_run,
         create_if_missing=create if can_create else None,
+        field_manager=write.manager,
     )
     return with_warnings(render_object(request, rest, stored, code=201 if created else 200), warnings)
 
@@ -174,17 +184,29 @@ async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) 
 async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
     level = field_validation(request.query)
     media = negotiation.content_type(request)
+    apply = media == negotiation.APPLY_PATCH_YAML
+    if media not in SUPPORTED_PATCH_TYPES:
+        raise unsupported_patch_type(media)
+    write = write_options(
+        request.query, request.headers.get("User-Agent", ""), options_kind="PatchOptions", apply=apply
+    )
+    if apply:
+        stored, created, applied_warnings = await apply_request(request, info, rest, level=level, write=write)
+        return with_warnings(
+            render_object(request, rest, stored, code=201 if created else 200), applied_warnings
+        )
     patch = parse_patch(media, await request.read())
     warnings: list[str] = []
 
     def patched(current: Object) -> Object:
-        # The patch sees the object without its resourceVersion unless it sets one itself, which
-        # then becomes a precondition (upstream's patcher behaves the same way).
-        current["metadata"].pop("resourceVersion", None)
+        # The patch sees the object with its resourceVersion (kubectl's managed-fields migration
+        # JSON-patches it); only a resourceVersion the patch sets to another value is a precondition,
+        # so a write that loses a race is retried against the new object, as upstream's patcher does.
+        live_version = current["metadata"].get("resourceVersion")
         result = apply_patch(media, current, patch)
         result_meta = result.setdefault("metadata", {})
-        if "resourceVersion" in result_meta and result_meta["resourceVersion"] is None:
-            result_meta.pop("resourceVersion")
+        if result_meta.get("resourceVersion") in (None, live_version):
+            result_meta.pop("resourceVersion", None)
         check_body_type(result, rest)
         if result_meta.get("name") != info.name:
             name = result_meta.get("name")
@@ -196,7 +218,12 @@ async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -
         return typed
 
     stored, _ = await rest.update(
-        info.namespace, info.name, patched, subresource=info.subresource, dry_run=_dry_run(request)
+        info.namespace,
+        info.name,
+        patched,
+        subresource=info.subresource,
+        dry_run=_dry_run(request),
+        field_manager=write.manager,
     )
     return with_warnings(render_object(request, rest, stored), warnings)
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pinnace.api.conversion import ConversionError, convert, storage_version
+from pinnace.api.fieldmanager import FieldManager, builtin_types
+from pinnace.api.fieldmanager.resetfields import reset_fields
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec, deletion, objectmeta
@@ -111,6 +113,7 @@ class ResourceStore:
         self.has_status = "status" in info.subresources
         # HPAs are stored as autoscaling/v2 and Events as core v1 whichever version wrote them.
         self.storage_version = storage_version(info.group, info.kind) or info.api_version
+        self._field_managers: dict[str, FieldManager] = {}
 
     # --- naming and errors -----------------------------------------------------------------
 
@@ -162,6 +165,23 @@ class ResourceStore:
             return convert(obj, self.storage_version)
         except ConversionError as err:
             raise status.bad_request(str(err)) from err
+
+    def field_manager(self, subresource: str = "") -> FieldManager:
+        """Field management for writes through this version of the resource (or its ``subresource``)."""
+        found = self._field_managers.get(subresource)
+        if found is None:
+            types = builtin_types()
+            found = self._field_managers[subresource] = FieldManager(
+                api_version=self.info.api_version,
+                kind=self.info.kind,
+                types=types,
+                convert=_convert_or_none,
+                clock=self.hooks.clock,
+                subresource=subresource,
+                reset=reset_fields(self.info.group, self.info.kind, subresource, has_status=self.has_status),
+                zero=types.zero_object(self.info.api_version, self.info.kind),
+            )
+        return found
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -256,12 +276,18 @@ class ResourceStore:
 
     # --- writes ----------------------------------------------------------------------------
 
-    async def create(self, namespace: str, obj: Object, *, dry_run: bool = False) -> Object:
+    async def create(
+        self, namespace: str, obj: Object, *, dry_run: bool = False, field_manager: str | None = None
+    ) -> Object:
+        """Store a new object. ``field_manager`` records its fields as that manager's (an Update entry);
+        None leaves ``metadata.managedFields`` as given (an apply has set them already)."""
         obj = copy.deepcopy(obj)
         now = self.hooks.clock()
         objectmeta.prepare_for_create(obj, namespace=namespace, namespaced=self.info.namespaced, now=now)
         self._with_type(obj)
         self.hooks.default(obj)  # defaulting is per version: the request's
+        if field_manager is not None:
+            obj = self.field_manager().update(None, obj, field_manager)
         obj = self._to_storage(obj)
         self.hooks.prepare_for_create(obj, objectmeta.rfc3339(now))
         name = obj["metadata"].get("name", "")
@@ -302,13 +328,17 @@ class ResourceStore:
         dry_run: bool = False,
         validate: bool = True,
         create_if_missing: Callable[[], Awaitable[Object]] | None = None,
+        field_manager: str | None = None,
     ) -> tuple[Object, bool]:
         """Read, transform, write, retrying on a conflict the client did not ask to be told about.
 
         ``transform`` gets a private copy of the current object (with its resourceVersion) and
         returns the desired one; a resourceVersion in the result is a precondition (409 on
         mismatch). ``validate=False`` is for server-internal writes that upstream also makes
-        without the kind's update validation (a pod's binding). Returns (stored object, created).
+        without the kind's update validation (a pod's binding). ``field_manager`` records the
+        fields the write changed as that manager's, as upstream's FieldManager does on every
+        update and patch; None keeps the managed fields ``transform`` returns (an apply, or a
+        server-internal write). Returns (stored object, created).
         """
         key = self._key(namespace, name)
         for _attempt in range(UPDATE_RETRIES):
@@ -341,7 +371,16 @@ class ResourceStore:
                     ],
                     group=self.info.group,
                 )
-            stored = self._prepare_update(desired, current, subresource, validate=validate)
+            defaulted = False
+            if field_manager is not None:
+                # Upstream's field manager sees the request's object as decoded, defaults included.
+                if subresource != "status":
+                    desired = self._defaulted(desired)
+                    defaulted = True
+                desired = self.field_manager(subresource).update(current_view, desired, field_manager)
+            stored = self._prepare_update(
+                desired, current, subresource, validate=validate, defaulted=defaulted
+            )
             if stored == current:
                 # Nothing changed: upstream skips the write, so the resourceVersion stays the same.
                 return current_view, False
@@ -383,16 +422,29 @@ class ResourceStore:
             return self.view(stored), False
         raise self._conflict(name)
 
+    def _defaulted(self, desired: Object) -> Object:
+        """``desired`` with the defaults of the request's version (upstream defaults while decoding)."""
+        desired = self._with_type(copy.deepcopy(desired))
+        self.hooks.default(desired)
+        return desired
+
     def _prepare_update(
-        self, desired: Object, current: Object, subresource: str, *, validate: bool
+        self, desired: Object, current: Object, subresource: str, *, validate: bool, defaulted: bool = False
     ) -> Object:
         """The object to store: ``desired`` (in the request's version) merged with ``current`` (stored)."""
         desired = self._with_type(copy.deepcopy(desired))
-        if subresource != "status":
+        if subresource != "status" and not defaulted:
             self.hooks.default(desired)
         desired = self._to_storage(desired)
         if subresource == "status":
             new = take_status(desired, current)
+            # Status writes keep the rest of the stored object, but not its managed fields: upstream's
+            # ResetObjectMetaForStatus leaves managedFields as the field manager set them.
+            managed = desired.get("metadata", {}).get("managedFields")
+            if managed is not None:
+                new.setdefault("metadata", {})["managedFields"] = managed
+            else:
+                new.get("metadata", {}).pop("managedFields", None)
         else:
             new = keep_status(desired, current) if self.has_status else dict(desired)
         new = copy.deepcopy(new)
@@ -492,6 +544,14 @@ class ResourceStore:
             raise status.timeout(str(err), 1) from err
         except StorageError as err:
             raise self._storage_error(err) from err
+
+
+def _convert_or_none(obj: Object, api_version: str) -> Object | None:
+    """An object at another version of its kind, for the field manager; None when it cannot be."""
+    try:
+        return convert(obj, api_version)
+    except ConversionError:
+        return None
 
 
 EXPIRED_CONTINUE_MESSAGE = (
