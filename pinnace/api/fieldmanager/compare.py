@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pinnace.api.fieldmanager import fieldpath
-from pinnace.api.fieldmanager.fieldpath import FieldSet, Path, PathElement
+from pinnace.api.fieldmanager.fieldpath import FieldSet, PathElement
 from pinnace.api.fieldmanager.typed import (
     DEDUCED_TYPE,
     LIST_TYPE,
@@ -53,96 +53,116 @@ class Comparison:
 
 def compare(lhs: Any, rhs: Any, t: Type) -> Comparison:
     """``lhs.Compare(rhs)`` for two whole objects (either may be MISSING, not both)."""
-    walker = _Walker()
-    walker.compare(lhs, rhs, t, ())
-    return walker.result
+    result = Comparison()
+    root = _Node(None, "")
+    root.sets = [result.removed, result.modified, result.added]
+    _map_items(t, lhs if isinstance(lhs, dict) else {}, rhs if isinstance(rhs, dict) else {}, root)
+    return result
 
 
-class _Walker:
-    __slots__ = ("result",)
+_REMOVED, _MODIFIED, _ADDED = 0, 1, 2
 
-    def __init__(self) -> None:
-        self.result = Comparison()
 
-    def compare(self, lhs: Any, rhs: Any, t: Type, path: Path) -> None:
-        if lhs is rhs:
+class _Node:
+    """A container on the current path: its node in each of the three result sets, made when first needed.
+
+    A path is inserted as a member of its parent's node, so the walk never re-descends from the root.
+    """
+
+    __slots__ = ("element", "parent", "sets")
+
+    def __init__(self, parent: _Node | None, element: PathElement) -> None:
+        self.parent = parent
+        self.element = element
+        self.sets: list[FieldSet | None] = [None, None, None]
+
+    def set(self, which: int) -> FieldSet:
+        found = self.sets[which]
+        if found is None:
+            assert self.parent is not None
+            above = self.parent.set(which)
+            found = above.children.get(self.element)
+            if found is None:
+                found = above.children[self.element] = FieldSet()
+            self.sets[which] = found
+        return found
+
+    def add(self, which: int, element: PathElement) -> None:
+        self.set(which).members.add(element)
+
+
+def _compare(lhs: Any, rhs: Any, t: Type, parent: _Node, element: PathElement) -> None:
+    """Compare the values at ``element`` of ``parent`` (``compareWalker.compare``)."""
+    kind = shape(t, rhs if rhs is not MISSING else lhs)
+    if kind == LIST_TYPE:
+        left = lhs if isinstance(lhs, list) else None
+        right = rhs if isinstance(rhs, list) else None
+        if not t.atomic and (left or right):
+            _list_items(t, left or [], right or [], _Node(parent, element))
+            _container(lhs, rhs, parent, element)
             return
-        leaf = self.handle(lhs, rhs, t, path)
-        if not leaf and path:
-            if lhs is MISSING:
-                self.result.added.insert(path)
-            elif rhs is MISSING:
-                self.result.removed.insert(path)
-
-    def leaf(self, lhs: Any, rhs: Any, path: Path) -> bool:
-        """``doLeaf``: a scalar or an atomic value, compared whole."""
-        if not path:
-            return True
-        if lhs is MISSING:
-            self.result.added.insert(path)
-        elif rhs is MISSING:
-            self.result.removed.insert(path)
-        elif not _equal(lhs, rhs):
-            self.result.modified.insert(path)
-        return True
-
-    def handle(self, lhs: Any, rhs: Any, t: Type, path: Path) -> bool:
-        """Compare by the type's kind; True when the values were a leaf."""
-        kind = shape(t, rhs if rhs is not MISSING else lhs)
-        if kind == SCALAR or kind == UNTYPED:
-            return self.leaf(lhs, rhs, path)
-        if kind == LIST_TYPE:
-            left = lhs if isinstance(lhs, list) else None
-            right = rhs if isinstance(rhs, list) else None
-            if t.atomic or (not left and not right):
-                return self.leaf(lhs, rhs, path)
-            self.list_items(t, left or [], right or [], path)
-            return False
+    elif kind != SCALAR and kind != UNTYPED:
         left_map = lhs if isinstance(lhs, dict) else None
         right_map = rhs if isinstance(rhs, dict) else None
-        if t.atomic or (not left_map and not right_map):
-            return self.leaf(lhs, rhs, path)
-        self.map_items(t, left_map or {}, right_map or {}, path)
-        return False
+        if not t.atomic and (left_map or right_map):
+            _map_items(t, left_map or {}, right_map or {}, _Node(parent, element))
+            _container(lhs, rhs, parent, element)
+            return
+    # ``doLeaf``: a scalar, an atomic value, or a container empty on both sides, compared whole.
+    if lhs is MISSING:
+        parent.add(_ADDED, element)
+    elif rhs is MISSING:
+        parent.add(_REMOVED, element)
+    elif not _equal(lhs, rhs):
+        parent.add(_MODIFIED, element)
 
-    def map_items(self, t: Type, lhs: dict[str, Any], rhs: dict[str, Any], path: Path) -> None:
-        for name, left in lhs.items():
-            right = rhs.get(name, MISSING)
-            if right is not MISSING and _equal(left, right):
-                continue
-            self.compare(left, right, _child(t, name), (*path, fieldpath.field(name)))
-        for name, right in rhs.items():
-            if name not in lhs:
-                self.compare(MISSING, right, _child(t, name), (*path, fieldpath.field(name)))
 
-    def list_items(self, t: Type, lhs: list[Any], rhs: list[Any], path: Path) -> None:
-        elem = t.elem
-        assert elem is not None
-        left = _index(t, lhs)
-        right = _index(t, rhs)
-        order = list(left)
-        order += [element for element in right if element not in left]
-        result = self.result
-        for element in order:
-            lefts = left.get(element, ())
-            rights = right.get(element, ())
-            item_path = (*path, element)
-            if len(lefts) <= 1 and len(rights) <= 1:
-                self.compare(
-                    lefts[0] if lefts else MISSING, rights[0] if rights else MISSING, elem, item_path
-                )
-            elif len(lefts) >= 2 and len(rights) >= 2:
-                # Duplicates before and after: compared as if atomic.
-                if len(lefts) != len(rights) or not all(map(_equal, lefts, rights)):
-                    result.modified.insert(item_path)
-            elif len(lefts) >= 2:
-                if rights:
-                    self.compare(MISSING, rights[0], elem, item_path)
-                result.removed.insert(item_path)
-            else:
-                if lefts:
-                    self.compare(lefts[0], MISSING, elem, item_path)
-                result.added.insert(item_path)
+def _container(lhs: Any, rhs: Any, parent: _Node, element: PathElement) -> None:
+    """A container that appears or disappears is itself added or removed."""
+    if lhs is MISSING:
+        parent.add(_ADDED, element)
+    elif rhs is MISSING:
+        parent.add(_REMOVED, element)
+
+
+def _map_items(t: Type, lhs: dict[str, Any], rhs: dict[str, Any], node: _Node) -> None:
+    for name, left in lhs.items():
+        right = rhs.get(name, MISSING)
+        if right is not MISSING and _equal(left, right):
+            continue  # equal subtrees add nothing
+        _compare(left, right, _child(t, name), node, fieldpath.field(name))
+    for name, right in rhs.items():
+        if name not in lhs:
+            _compare(MISSING, right, _child(t, name), node, fieldpath.field(name))
+
+
+def _list_items(t: Type, lhs: list[Any], rhs: list[Any], node: _Node) -> None:
+    elem = t.elem
+    assert elem is not None
+    left = _index(t, lhs)
+    right = _index(t, rhs)
+    order = list(left)
+    order += [element for element in right if element not in left]
+    for element in order:
+        lefts = left.get(element, ())
+        rights = right.get(element, ())
+        if len(lefts) <= 1 and len(rights) <= 1:
+            left_item = lefts[0] if lefts else MISSING
+            right_item = rights[0] if rights else MISSING
+            if left_item is MISSING or right_item is MISSING or not _equal(left_item, right_item):
+                _compare(left_item, right_item, elem, node, element)
+        elif len(lefts) >= 2 and len(rights) >= 2:
+            # Duplicates before and after: compared as if atomic.
+            if len(lefts) != len(rights) or not all(map(_equal, lefts, rights)):
+                node.add(_MODIFIED, element)
+        elif len(lefts) >= 2:
+            if rights:
+                _compare(MISSING, rights[0], elem, node, element)
+            node.add(_REMOVED, element)
+        else:
+            if lefts:
+                _compare(lefts[0], MISSING, elem, node, element)
+            node.add(_ADDED, element)
 
 
 def _child(t: Type, name: str) -> Type:

@@ -43,6 +43,7 @@ class Managed:
     times: dict[str, str | None] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=1024)
 def manager_identifier(manager: str, operation: str, api_version: str = "", subresource: str = "") -> str:
     """``BuildManagerIdentifier``: the entry's JSON without time and fields (keys in Go's field order)."""
     entry: dict[str, str] = {}

@@ -22,6 +22,7 @@ raises :class:`ApplyError` or :class:`~pinnace.api.fieldmanager.conflicts.Confli
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -81,7 +82,12 @@ class ApplyError(Exception):
 
 def rfc3339(now: datetime) -> str:
     """``metav1.Time`` as JSON: UTC, whole seconds."""
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339(int(now.timestamp()))
+
+
+@functools.lru_cache(maxsize=4)
+def _rfc3339(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class FieldManager:
