@@ -21,6 +21,9 @@ CONTROLLER_MODULES: dict[str, str] = {
     "root-ca-cert-publisher": "pinnace.controllers.rootcacertpublisher",
     "serviceaccount": "pinnace.controllers.serviceaccount",
     "job": "pinnace.controllers.job",
+    "cronjob": "pinnace.controllers.cronjob",
+    "ttl-after-finished": "pinnace.controllers.ttlafterfinished",
+    "deployment": "pinnace.controllers.deployment",
     "replicaset": "pinnace.controllers.replicaset",
     "replicationcontroller": "pinnace.controllers.replicationcontroller",
 }

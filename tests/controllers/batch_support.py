@@ -79,8 +79,11 @@ class Batch:
     clock: FakeClock
     ctx: ControllerContext
 
-    async def until(self, condition: Callable[[], bool], *, seconds: float = 60.0) -> None:
-        """Wait until ``condition()`` holds, advancing the fake clock at most ``seconds`` in total."""
+    async def until(
+        self, condition: Callable[[], bool], *, seconds: float = 60.0, step: float = CLOCK_STEP
+    ) -> None:
+        """Wait until ``condition()`` holds, advancing the fake clock by ``step`` at a time, at most
+        ``seconds`` in total."""
         elapsed = 0.0
         while True:
             for _ in range(50):
@@ -89,17 +92,17 @@ class Batch:
                 await asyncio.sleep(0)
             if elapsed >= seconds:
                 raise AssertionError(f"condition never became true within {seconds} fake seconds")
-            self.clock.advance(CLOCK_STEP)
-            elapsed += CLOCK_STEP
+            self.clock.advance(step)
+            elapsed += step
 
-    async def settle(self, seconds: float = 2.0) -> None:
+    async def settle(self, seconds: float = 2.0, *, step: float = CLOCK_STEP) -> None:
         """Let the controllers run for ``seconds`` of fake time (to show something does NOT happen)."""
         elapsed = 0.0
         while elapsed < seconds:
             for _ in range(50):
                 await asyncio.sleep(0)
-            self.clock.advance(CLOCK_STEP)
-            elapsed += CLOCK_STEP
+            self.clock.advance(step)
+            elapsed += step
 
     # Reading ----------------------------------------------------------------------------------------------
 
