@@ -30,10 +30,8 @@ from pinnace.hollow.ipam import NodeAddresses
 
 HOLLOW_LABEL = "node.pinnace.dev/hollow"
 HOLLOW_ANNOTATION = "node.pinnace.dev/hollow"
-HOLLOW_ANNOTATION_TEXT = (
-    "Simulated by pinnace hollow-nodes: no kubelet, no containers. Its addresses are never served; "
-    "its pods' status is written by stages (docs/hollow-nodes.md)."
-)
+# Short enough for `kubectl describe node` to show whole.
+HOLLOW_ANNOTATION_TEXT = "simulated by pinnace hollow-nodes: nothing runs here and no address is served"
 NODE_LEASE_NAMESPACE = "kube-node-lease"
 KUBELET_PORT = 10250
 KUBELET_VERSION = "v1.32.0-pinnace-hollow"
@@ -96,7 +94,6 @@ def node_info(name: str) -> dict[str, str]:
         "bootID": str(uuid.UUID(digest[32:64])),
         "containerRuntimeVersion": CONTAINER_RUNTIME_VERSION,
         "kernelVersion": "0.0.0-hollow",
-        "kubeProxyVersion": "",
         "kubeletVersion": KUBELET_VERSION,
         "machineID": digest[:32],
         "operatingSystem": "linux",

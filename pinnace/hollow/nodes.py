@@ -85,7 +85,8 @@ class HollowNodes:
             config.status_report_interval,
             self._post_status_at,
             concurrency=max(1, config.concurrency // 4),
-            initial_delay=config.status_report_interval,
+            # Node i re-posts (i+1)/N of the period after start: never more than a period after registering.
+            initial_delay=config.status_report_interval / max(1, config.count),
             clock=clock,
         )
         self.changes: WorkQueue[str] = WorkQueue(clock=clock, name="node-status-changes")

@@ -58,6 +58,8 @@ async def run(config: HollowConfig) -> None:
         await run_with_client(client, config, stages)
     finally:
         await client.close()
+        # A stopped kubelet leaves its Node and Lease behind; so do hollow nodes.
+        log.info("stopped; the %d hollow Nodes stay registered until their Leases expire", config.count)
 
 
 async def run_with_client(
