@@ -132,6 +132,14 @@ def merge_for_update(resource: Resource, current: Object, new: Object, subresour
             result["status"] = copy.deepcopy(new["status"])
         else:
             result.pop("status", None)
+        if resource.group == "apps" and resource.kind == "Deployment":
+            # Upstream's deployment status strategy resets only spec and labels: annotations go through
+            # (the controller writes deployment.kubernetes.io/revision this way).
+            annotations = (new.get("metadata") or {}).get("annotations")
+            if annotations:
+                result["metadata"]["annotations"] = copy.deepcopy(annotations)
+            else:
+                result["metadata"].pop("annotations", None)
         return result
     result = copy.deepcopy(new)
     result["apiVersion"], result["kind"] = current.get("apiVersion"), current.get("kind")

@@ -16,7 +16,10 @@ KEY = ObjectKey(NAMESPACE, "web")
 
 
 def owners(item: dict) -> list[tuple[str, str, bool]]:
-    return [(ref["kind"], ref["name"], ref.get("controller", False)) for ref in item["metadata"].get("ownerReferences", [])]
+    return [
+        (ref["kind"], ref["name"], ref.get("controller", False))
+        for ref in item["metadata"].get("ownerReferences", [])
+    ]
 
 
 async def test_creates_the_missing_pods_from_the_template() -> None:
@@ -106,7 +109,9 @@ async def test_releases_a_pod_whose_labels_stop_matching_and_replaces_it() -> No
 async def test_expectations_stop_a_second_sync_from_creating_again() -> None:
     async with running(replicaset.new_controller, workers=0) as cluster:
         await cluster.client.create(r.REPLICASETS, replica_set("web", 3))
-        await cluster.until(lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None)
+        await cluster.until(
+            lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None
+        )
         controller = cluster.controllers[0]
         assert isinstance(controller, ReplicaSetController)
         # Two syncs back to back: the pod informer has not seen the first three pods yet.
@@ -132,7 +137,9 @@ async def test_slow_start_stops_after_the_first_failing_batch_and_reports_it() -
 
         cluster.client.add_error_hook(quota)
         await cluster.client.create(r.REPLICASETS, replica_set("web", 10))
-        await cluster.until(lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None)
+        await cluster.until(
+            lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None
+        )
         controller = cluster.controllers[0]
         assert isinstance(controller, ReplicaSetController)
         try:
@@ -170,7 +177,9 @@ async def test_burst_replicas_caps_one_sync() -> None:
         workers=0,
     ) as cluster:
         await cluster.client.create(r.REPLICASETS, replica_set("web", 8))
-        await cluster.until(lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None)
+        await cluster.until(
+            lambda: cluster.ctx.informers.informer(r.REPLICASETS).indexer.get(KEY) is not None
+        )
         controller = cluster.controllers[0]
         assert isinstance(controller, ReplicaSetController)
         await controller.sync(KEY)
@@ -193,9 +202,7 @@ async def test_a_replication_controller_runs_through_the_same_code_path() -> Non
     }
     async with running(replicationcontroller.new_controller) as cluster:
         await cluster.client.create(r.REPLICATIONCONTROLLERS, rc)
-        await cluster.until(
-            lambda: cluster.status(r.REPLICATIONCONTROLLERS, "legacy").get("replicas") == 2
-        )
+        await cluster.until(lambda: cluster.status(r.REPLICATIONCONTROLLERS, "legacy").get("replicas") == 2)
         assert all(owners(p) == [("ReplicationController", "legacy", True)] for p in cluster.pods())
         assert all(p["metadata"]["name"].startswith("legacy-") for p in cluster.pods())
         await cluster.flush_events()

@@ -63,6 +63,12 @@ def keep_status(new: Object, old: Object) -> Object:
     return out
 
 
+# Kinds whose upstream status strategy resets only spec and labels, so a status update may change
+# annotations: the deployment controller writes ``deployment.kubernetes.io/revision`` that way
+# (pkg/registry/apps/deployment/strategy.go, deploymentStatusStrategy.PrepareForUpdate).
+_STATUS_WRITES_ANNOTATIONS = frozenset({("apps/v1", "Deployment")})
+
+
 def take_status(new: Object, old: Object) -> Object:
     """A status update changes only status: everything else stays as stored (ResetObjectMetaForStatus)."""
     out = copy.deepcopy(old)
@@ -70,6 +76,12 @@ def take_status(new: Object, old: Object) -> Object:
         out["status"] = new["status"]
     else:
         out.pop("status", None)
+    if (old.get("apiVersion"), old.get("kind")) in _STATUS_WRITES_ANNOTATIONS:
+        annotations = (new.get("metadata") or {}).get("annotations")
+        if annotations:
+            out.setdefault("metadata", {})["annotations"] = copy.deepcopy(annotations)
+        else:
+            out.setdefault("metadata", {}).pop("annotations", None)
     new_metadata = new.get("metadata", {})
     if "resourceVersion" in new_metadata:
         out.setdefault("metadata", {})["resourceVersion"] = new_metadata["resourceVersion"]
