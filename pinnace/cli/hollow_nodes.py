@@ -66,6 +66,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=defaults.DEFAULT_CLUSTER_CIDR,
         help=f"pod CIDRs, a /24 per node (default {defaults.DEFAULT_CLUSTER_CIDR})",
     )
+    parser.add_argument(
+        "--node-lease-duration-seconds",
+        type=int,
+        default=defaults.LEASE_DURATION_SECONDS,
+        help="the kubelet's nodeLeaseDurationSeconds; Leases are renewed every quarter of it (default 40)",
+    )
     parser.add_argument("--stages", type=Path, help="a Stage YAML file that replaces the default pod stages")
     parser.add_argument(
         "--concurrency",
@@ -84,6 +90,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from pinnace.hollow import config as defaults
     from pinnace.hollow.config import HollowConfig
     from pinnace.hollow.server import run
 
@@ -108,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
         node_cidr=args.node_cidr,
         cluster_cidr=args.cluster_cidr,
         stages_file=args.stages,
+        lease_duration_seconds=args.node_lease_duration_seconds,
+        # nodeLeaseRenewIntervalFraction: 0.25 of the duration.
+        lease_renew_interval=args.node_lease_duration_seconds * defaults.LEASE_RENEW_FRACTION,
         concurrency=args.concurrency,
         pod_workers=args.pod_workers,
         qps=args.qps,

@@ -25,8 +25,9 @@ DEFAULT_CLUSTER_CIDR = "10.128.0.0/9"
 NODE_CIDR_MASK_SIZE = 24
 
 LEASE_DURATION_SECONDS = 40
-# nodeLeaseRenewIntervalFraction (0.25) of the lease duration.
-LEASE_RENEW_INTERVAL_SECONDS = 10.0
+# nodeLeaseRenewIntervalFraction of the lease duration.
+LEASE_RENEW_FRACTION = 0.25
+LEASE_RENEW_INTERVAL_SECONDS = LEASE_DURATION_SECONDS * LEASE_RENEW_FRACTION
 # nodeStatusReportFrequency: with leases, a node's status is re-posted this often even if unchanged.
 NODE_STATUS_REPORT_SECONDS = 300.0
 
