@@ -53,7 +53,7 @@ DEPLOYMENT_FIELDS = {
 }
 
 # One node of every element kind, in the order FieldsV1 sorts them: field names, keys, values, indexes.
-EVERY_KIND = {
+EVERY_KIND: dict[str, dict[str, object]] = {
     "f:alpha": {},
     "f:beta": {},
     'k:{"name":"a"}': {},
