@@ -47,6 +47,8 @@ MIN_WATCH_TIMEOUT_SECONDS = 300.0
 # A watch that ends this soon without delivering anything is treated as a failure (reflector.go's "very
 # short watch"), so a server that closes watches at once is not hammered.
 SHORT_WATCH_SECONDS = 1.0
+# The reflector's back-off: 800 ms doubling to 30 s (with jitter), reset after 2 minutes without errors.
+MAX_BACKOFF_SECONDS = 30.0
 
 OnAdd = Callable[[Object], None]
 OnUpdate = Callable[[Object, Object], None]
@@ -78,6 +80,7 @@ class Informer:
         resync_seconds: float = 0,
         clock: Clock = REAL_CLOCK,
         min_watch_timeout: float = MIN_WATCH_TIMEOUT_SECONDS,
+        max_backoff: float = MAX_BACKOFF_SECONDS,
         rng: random.Random | None = None,
     ) -> None:
         self.client = client
@@ -88,6 +91,7 @@ class Informer:
         self.resync_seconds = resync_seconds
         self.indexer = Indexer()
         self.min_watch_timeout = min_watch_timeout
+        self.max_backoff = max_backoff
         self._clock = clock
         self._rng = rng or random.Random()
         self._handlers: list[_Handler] = []
@@ -133,7 +137,9 @@ class Informer:
     # The reflector ---------------------------------------------------------------------------------------
 
     async def _reflect(self) -> None:
-        backoff = Backoff(clock=self._clock, rng=self._rng)
+        backoff = Backoff(
+            initial=min(0.8, self.max_backoff), cap=self.max_backoff, clock=self._clock, rng=self._rng
+        )
         list_from = "0"
         while True:
             try:

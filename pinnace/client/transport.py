@@ -104,9 +104,13 @@ class Transport:
         self._token = config.token
         self._token_read_at = clock.monotonic()
         self._closed = False
+        self._streams: set[aiohttp.ClientResponse] = set()
 
     async def close(self) -> None:
         self._closed = True
+        # Closing the session leaves a streaming read waiting forever; end open watches explicitly.
+        for response in list(self._streams):
+            response.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -164,6 +168,7 @@ class Transport:
         """Send ``call`` and yield its body line by line until the server ends it."""
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.config.timeout, sock_read=read_timeout)
         response = await self._send(call, timeout)
+        self._streams.add(response)
         pending = bytearray()
         try:
             async for chunk in response.content.iter_any():
@@ -180,6 +185,7 @@ class Transport:
         except _TRANSPORT_ERRORS as err:
             raise ConnectionFailed(f"watch {call.path}: stream broken: {err or type(err).__name__}") from err
         finally:
+            self._streams.discard(response)
             response.close()
 
     async def _send(self, call: Call, limits: aiohttp.ClientTimeout) -> aiohttp.ClientResponse:

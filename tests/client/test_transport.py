@@ -53,7 +53,7 @@ class InstantClock:
 async def serve(handler: Handler) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -314,3 +314,27 @@ async def test_token_bucket_allows_a_burst_then_paces() -> None:
     assert waiter.done()
     await clock.step(10)
     assert [bucket.try_accept() for _ in range(4)] == [True, True, True, False]  # refilled to burst, no more
+
+
+async def test_close_ends_open_watches() -> None:
+    finished = asyncio.Event()
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        await response.write(b'{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"}}}\n')
+        await finished.wait()
+        return response
+
+    async with serve(endless) as url:
+        client = RestClient(ClientConfig(server=url, qps=0), clock=InstantClock())
+        stream = client.watch(r.PODS)
+        async with contextlib.aclosing(stream):
+            assert (await anext(stream)).type == "ADDED"
+            pending = asyncio.ensure_future(anext(stream))
+            await asyncio.sleep(0.05)
+            await client.close()
+            async with asyncio.timeout(2):
+                with pytest.raises(ConnectionFailed):
+                    await pending
+        finished.set()
