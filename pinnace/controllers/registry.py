@@ -18,6 +18,7 @@ CONTROLLER_MODULES: dict[str, str] = {
     # name (as kube-controller-manager's --controllers flag spells it) -> module
     "garbage-collector": "pinnace.controllers.garbagecollector",
     "namespace": "pinnace.controllers.namespace",
+    "resourcequota": "pinnace.controllers.resourcequota",
     "root-ca-cert-publisher": "pinnace.controllers.rootcacertpublisher",
     "serviceaccount": "pinnace.controllers.serviceaccount",
     "job": "pinnace.controllers.job",

@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-CONTROLLERS = ("garbage-collector", "namespace", "serviceaccount", "root-ca-cert-publisher")
+CONTROLLERS = ("garbage-collector", "namespace", "serviceaccount", "root-ca-cert-publisher", "resourcequota")
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +243,28 @@ def test_delete_namespace_empties_and_removes_it(cluster: Cluster) -> None:
     assert code != 0 and 'namespaces "doomed" not found' in output
     code, output = cluster.run("get", "deployments,configmaps,services,serviceaccounts", "-n", "doomed")
     assert "No resources found in doomed namespace." in output
+
+
+def test_resource_quota_status_shows_usage(cluster: Cluster) -> None:
+    cluster.run("create", "namespace", "quota")
+    cluster.run("create", "quota", "compute", "--hard=pods=4,requests.cpu=2,configmaps=10", "-n", "quota")
+    cluster.run(
+        "run",
+        "web",
+        "--image=nginx",
+        "--overrides",
+        '{"spec":{"containers":[{"name":"web","image":"nginx","resources":{"requests":{"cpu":"250m"}}}]}}',
+        "-n",
+        "quota",
+    )
+
+    def used() -> dict[str, str]:
+        found = cluster.get("resourcequota", "compute", "quota") or {}
+        return dict((found.get("status") or {}).get("used") or {})
+
+    # kube-root-ca.crt is the namespace's one ConfigMap.
+    cluster.wait(
+        lambda: used() == {"configmaps": "1", "pods": "1", "requests.cpu": "250m"}, "the quota's usage"
+    )
+    _, described = cluster.run("describe", "quota", "compute", "-n", "quota")
+    assert "requests.cpu  250m  2" in described
