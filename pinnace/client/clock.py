@@ -41,6 +41,17 @@ class RealClock:
 
 REAL_CLOCK: Clock = RealClock()
 
+
+def rfc3339(moment: datetime) -> str:
+    """``metav1.Time`` as JSON: whole seconds, UTC, ``Z`` (``2006-01-02T15:04:05Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def micro_time(moment: datetime) -> str:
+    """``metav1.MicroTime`` as JSON (``2006-01-02T15:04:05.000000Z``), as Leases and events.k8s.io use."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
 

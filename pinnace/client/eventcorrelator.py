@@ -171,7 +171,3 @@ class EventCorrelator:
     def forget(self, key: str) -> None:
         """The Event is gone from the server (a patch answered NotFound): create it anew next time."""
         self._observed.pop(key)
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

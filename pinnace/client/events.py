@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pinnace.client.backoff import Backoff
-from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.clock import REAL_CLOCK, Clock, rfc3339
 from pinnace.client.errors import ApiError, ConnectionFailed, NotFound, ServerError, TooManyRequests
-from pinnace.client.eventcorrelator import Correlated, EventCorrelator, rfc3339
+from pinnace.client.eventcorrelator import Correlated, EventCorrelator
 from pinnace.client.interface import Client, Object
 from pinnace.client.resources import EVENTS
 

@@ -41,17 +41,15 @@ import uuid
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from pinnace.client import fakeobjects as objects
-from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.clock import REAL_CLOCK, Clock, rfc3339
 from pinnace.client.errors import ApiError, status_error
 from pinnace.client.interface import Object, PatchType, WatchEvent
 from pinnace.client.keys import ObjectKey, key_of
 from pinnace.client.resources import Resource
 
-DEFAULT_POD_GRACE_SECONDS = 30
 # kube's names.SimpleNameGenerator alphabet (no vowels, no confusable digits).
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -369,7 +367,9 @@ class FakeClient:
                     continue
                 if next_item.bucket != bucket:
                     continue
-                event = _filtered(next_item, namespace, matches)
+                event = objects.watch_event(
+                    next_item.type, next_item.object, next_item.previous, namespace, matches
+                )
                 if event is not None:
                     yield event
         finally:
@@ -389,7 +389,7 @@ class FakeClient:
         if not resource.namespaced:
             metadata.pop("namespace", None)
         metadata.setdefault("uid", str(uuid.UUID(int=next(self._uids), version=4)))
-        metadata.setdefault("creationTimestamp", objects.rfc3339(self._clock.now()))
+        metadata.setdefault("creationTimestamp", rfc3339(self._clock.now()))
         if objects.tracks_generation(resource, obj):
             metadata.setdefault("generation", 1)
         return obj
@@ -438,40 +438,10 @@ class FakeClient:
         dry_run: bool,
     ) -> Object:
         current = self._current(resource, key)
-        metadata = current["metadata"]
-        for field_name, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
-            wanted = preconditions.get(field_name)
-            if wanted and wanted != metadata.get(field_name):
-                raise objects.conflict(
-                    resource,
-                    key.name,
-                    f"Precondition failed: {label} in precondition: {wanted}, {label} in "
-                    f"object meta: {metadata.get(field_name)}",
-                )
-        marked = copy.deepcopy(current)
-        finalizers = list(marked["metadata"].get("finalizers") or [])
-        extra = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
-        if extra and extra not in finalizers:
-            finalizers.append(extra)
-        period = _grace_period(resource, current, grace)
-        holds = (
-            finalizers
-            or period > 0
-            or (resource.kind == "Namespace" and (current.get("spec") or {}).get("finalizers"))
-        )
-        if holds:
-            if finalizers:
-                marked["metadata"]["finalizers"] = finalizers
-            if resource.kind == "Namespace":
-                marked.setdefault("status", {})["phase"] = "Terminating"
-            existing = marked["metadata"].get("deletionGracePeriodSeconds")
-            # A second DELETE may only shorten the grace period (registry store.go BeforeDelete).
-            if "deletionTimestamp" not in marked["metadata"] or (
-                existing is not None and period < int(existing)
-            ):
-                deadline = self._clock.now() + timedelta(seconds=period)
-                marked["metadata"]["deletionTimestamp"] = objects.rfc3339(deadline)
-                marked["metadata"]["deletionGracePeriodSeconds"] = period
+        if (failure := objects.precondition_failure(resource, current, preconditions)) is not None:
+            raise failure
+        marked = objects.mark_for_deletion(resource, current, policy, grace, self._clock.now())
+        if marked is not None:
             if dry_run or objects.same_content(marked, current):
                 return copy.deepcopy(marked if dry_run else current)
             return copy.deepcopy(self._replace(resource, current, marked))
@@ -484,18 +454,7 @@ class FakeClient:
         self._emit(resource, "DELETED", gone, current)
         if resource.kind == "Pod":  # pods return the deleted object (ReturnDeletedObject)
             return copy.deepcopy(gone)
-        return {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Success",
-            "details": {
-                "name": key.name,
-                "group": resource.group,
-                "kind": resource.plural,
-                "uid": metadata.get("uid", ""),
-            },
-        }
+        return objects.deleted_status(resource, key.name, str(current["metadata"].get("uid", "")))
 
     def _create_subresource(
         self, resource: Resource, body: Object, namespace: str, name: str, subresource: str
@@ -503,35 +462,14 @@ class FakeClient:
         key = ObjectKey(namespace, name)
         if resource.kind == "Pod" and subresource == "binding":
             current = self._current(resource, key)
-            node = str((body.get("target") or {}).get("name") or "")
-            assigned = (current.get("spec") or {}).get("nodeName")
-            if assigned:
-                raise objects.conflict(_BINDING, name, f'pod {name} is already assigned to node "{assigned}"')
-            bound = copy.deepcopy(current)
-            bound.setdefault("spec", {})["nodeName"] = node
-            conditions = [
-                c
-                for c in bound.setdefault("status", {}).get("conditions", [])
-                if c.get("type") != "PodScheduled"
-            ]
-            now = objects.rfc3339(self._clock.now())
-            conditions.append(
-                {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
-            )
-            bound["status"]["conditions"] = conditions
-            self._replace(resource, current, bound)
-            return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+            self._replace(resource, current, objects.bind(current, body, self._clock.now()))
+            return _SUCCESS_CREATED
         if resource.kind == "Pod" and subresource == "eviction":
             options = body.get("deleteOptions") or {}
-            self._delete(
-                resource,
-                key,
-                str(options.get("propagationPolicy") or ""),
-                options.get("gracePeriodSeconds"),
-                options.get("preconditions") or {},
-                False,
-            )
-            return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+            policy = str(options.get("propagationPolicy") or "")
+            grace, preconditions = options.get("gracePeriodSeconds"), options.get("preconditions") or {}
+            self._delete(resource, key, policy, grace, preconditions, False)
+            return _SUCCESS_CREATED
         raise status_error(
             405, "MethodNotAllowed", f"FakeClient does not model POST {resource.plural}/{subresource}"
         )
@@ -546,7 +484,13 @@ class FakeClient:
                 watcher.queue.put_nowait(change)
 
 
-_BINDING = Resource("", "v1", "pods/binding", "Binding", True)
+_SUCCESS_CREATED: Object = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Success",
+    "code": 201,
+}
 
 
 def _bucket(resource: Resource) -> tuple[str, str]:
@@ -555,35 +499,3 @@ def _bucket(resource: Resource) -> tuple[str, str]:
 
 def _scope(resource: Resource, namespace: str) -> str:
     return namespace if resource.namespaced else ""
-
-
-def _grace_period(resource: Resource, obj: Object, requested: int | None) -> int:
-    """Only pods that reached a node and have not finished wait for a grace period (pod strategy's
-    ``CheckGracefulDelete``)."""
-    if resource.kind != "Pod":
-        return 0
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
-        return 0
-    if requested is not None:
-        return max(0, requested)
-    return int(spec.get("terminationGracePeriodSeconds", DEFAULT_POD_GRACE_SECONDS))
-
-
-def _filtered(change: _Change, namespace: str, matches: objects.Matcher) -> WatchEvent | None:
-    """The event a watcher with this scope and selector sees (watch cache semantics: an object that starts
-    matching is ADDED, one that stops matching is DELETED)."""
-    obj, previous = change.object, change.previous
-    if namespace and key_of(obj).namespace != namespace:
-        return None
-    now = matches(obj) and change.type != "DELETED"
-    before = previous is not None and matches(previous)
-    if change.type == "DELETED":
-        return WatchEvent("DELETED", copy.deepcopy(obj)) if before else None
-    if now and before:
-        return WatchEvent("MODIFIED", copy.deepcopy(obj))
-    if now:
-        return WatchEvent("ADDED", copy.deepcopy(obj))
-    if before:
-        return WatchEvent("DELETED", copy.deepcopy(obj))
-    return None

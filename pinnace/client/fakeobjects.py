@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import jsonpatch
@@ -22,19 +22,19 @@ from pinnace.api.gvk import GroupVersionResource
 from pinnace.api.labels import SelectorParseError, parse_label_selector
 from pinnace.api.registry import builtin_registry
 from pinnace.api.strategicpatch import StrategicPatchError, apply_strategic_merge_patch
+from pinnace.client.clock import rfc3339
 from pinnace.client.errors import ApiError, status_error
-from pinnace.client.interface import Object
+from pinnace.client.interface import Object, WatchEvent
+from pinnace.client.keys import key_of
 from pinnace.client.resources import Resource
 
 Matcher = Callable[[Object], bool]
 
+# Pods deleted without an explicit grace period wait this long unless their spec says otherwise.
+DEFAULT_POD_GRACE_SECONDS = 30
+
 # Kinds whose metadata.generation the API server does not track (their strategies never set it in 1.32).
 _UNTRACKED_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event"})
-
-
-def rfc3339(moment: datetime) -> str:
-    """``metav1.Time`` as JSON: seconds, UTC, ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def has_status_subresource(resource: Resource) -> bool:
@@ -204,3 +204,110 @@ def finished_deleting(resource: Resource, obj: Object) -> bool:
     if resource.kind == "Namespace" and (obj.get("spec") or {}).get("finalizers"):
         return False
     return int(metadata.get("deletionGracePeriodSeconds") or 0) == 0
+
+
+def precondition_failure(
+    resource: Resource, current: Object, preconditions: dict[str, str]
+) -> ApiError | None:
+    """The Conflict a DeleteOptions precondition (uid, resourceVersion) that does not hold causes."""
+    metadata = current["metadata"]
+    for field_name, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        wanted = preconditions.get(field_name)
+        if wanted and wanted != metadata.get(field_name):
+            return conflict(
+                resource,
+                str(metadata.get("name")),
+                f"Precondition failed: {label} in precondition: {wanted}, {label} in "
+                f"object meta: {metadata.get(field_name)}",
+            )
+    return None
+
+
+def grace_period(resource: Resource, obj: Object, requested: int | None) -> int:
+    """Only pods that reached a node and have not finished wait for a grace period (pod strategy's
+    ``CheckGracefulDelete``)."""
+    if resource.kind != "Pod":
+        return 0
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+        return 0
+    if requested is not None:
+        return max(0, requested)
+    return int(spec.get("terminationGracePeriodSeconds", DEFAULT_POD_GRACE_SECONDS))
+
+
+def mark_for_deletion(
+    resource: Resource, current: Object, policy: str, grace: int | None, now: datetime
+) -> Object | None:
+    """The object as it stays while its deletion waits (registry ``BeforeDelete`` plus the propagation
+    policy's finalizer), or None when it goes at once."""
+    finalizers = list(current["metadata"].get("finalizers") or [])
+    extra = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
+    if extra and extra not in finalizers:
+        finalizers.append(extra)
+    period = grace_period(resource, current, grace)
+    namespace_held = resource.kind == "Namespace" and bool((current.get("spec") or {}).get("finalizers"))
+    if not finalizers and period == 0 and not namespace_held:
+        return None
+    marked = copy.deepcopy(current)
+    metadata = marked["metadata"]
+    if finalizers:
+        metadata["finalizers"] = finalizers
+    if resource.kind == "Namespace":
+        marked.setdefault("status", {})["phase"] = "Terminating"
+    existing = metadata.get("deletionGracePeriodSeconds")
+    # A second DELETE may only shorten the grace period, never lengthen it.
+    if "deletionTimestamp" not in metadata or (existing is not None and period < int(existing)):
+        metadata["deletionTimestamp"] = rfc3339(now + timedelta(seconds=period))
+        metadata["deletionGracePeriodSeconds"] = period
+    return marked
+
+
+def deleted_status(resource: Resource, name: str, uid: str) -> Object:
+    """What DELETE answers when the object is gone at once (for kinds that do not return it)."""
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": {"name": name, "group": resource.group, "kind": resource.plural, "uid": uid},
+    }
+
+
+_BINDING = Resource("", "v1", "pods/binding", "Binding", True)
+
+
+def bind(pod: Object, binding: Object, now: datetime) -> Object:
+    """The pod as ``pods/binding`` leaves it (``BindingREST.setPodNodeAndMetadata``): ``spec.nodeName`` and a
+    true ``PodScheduled`` condition; ``Conflict`` when the pod is already bound."""
+    name = str(pod["metadata"].get("name"))
+    assigned = (pod.get("spec") or {}).get("nodeName")
+    if assigned:
+        raise conflict(_BINDING, name, f'pod {name} is already assigned to node "{assigned}"')
+    bound = copy.deepcopy(pod)
+    bound.setdefault("spec", {})["nodeName"] = str((binding.get("target") or {}).get("name") or "")
+    status = bound.setdefault("status", {})
+    conditions = [c for c in status.get("conditions", []) if c.get("type") != "PodScheduled"]
+    conditions.append(
+        {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": rfc3339(now)}
+    )
+    status["conditions"] = conditions
+    return bound
+
+
+def watch_event(
+    change: str, obj: Object, previous: Object | None, namespace: str, matches: Matcher
+) -> WatchEvent | None:
+    """The event a watcher with this namespace and selector sees for a change, as the watch cache decides:
+    an object that starts matching is ADDED, one that stops matching is DELETED."""
+    if namespace and key_of(obj).namespace != namespace:
+        return None
+    now = change != "DELETED" and matches(obj)
+    before = previous is not None and matches(previous)
+    if change == "DELETED":
+        return WatchEvent("DELETED", copy.deepcopy(obj)) if before else None
+    if now:
+        return WatchEvent("MODIFIED" if before else "ADDED", copy.deepcopy(obj))
+    if before:
+        return WatchEvent("DELETED", copy.deepcopy(obj))
+    return None

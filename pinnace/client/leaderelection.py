@@ -23,10 +23,9 @@ import copy
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
-from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.clock import REAL_CLOCK, Clock, micro_time
 from pinnace.client.errors import AlreadyExists, ApiError, Conflict, NotFound
 from pinnace.client.interface import Client, Object
 from pinnace.client.resources import LEASES
@@ -34,11 +33,6 @@ from pinnace.client.resources import LEASES
 log = logging.getLogger(__name__)
 
 JITTER_FACTOR = 1.2
-
-
-def micro_time(moment: datetime) -> str:
-    """``metav1.MicroTime`` as JSON (``2006-01-02T15:04:05.000000Z``)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class LeaderElector:
