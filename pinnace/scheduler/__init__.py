@@ -1,1 +1,1 @@
-"""The scheduler: Kubernetes' scheduling framework (queue, cache, extension points) and its default plugins."""
+"""The scheduler: Kubernetes' scheduling framework (queue, cache, extension points) and default plugins."""
