@@ -235,3 +235,23 @@ async def test_retries_after_an_api_error() -> None:
         # The collector's first delete of the dependent fails; it retries with back-off.
         h.client.fail_next("delete", "configmaps", status_error(500, "InternalError", "boom"))
         await h.until(lambda: not exists(h.client, r.CONFIGMAPS, "child"))
+
+
+async def test_foreground_deletion_of_an_owner_without_dependents_finishes() -> None:
+    async with running(garbagecollector.new_controller) as h:
+        await h.client.create(r.CONFIGMAPS, cm("lonely"))
+        await h.client.delete(r.CONFIGMAPS, "lonely", "d", propagation_policy="Foreground")
+        await h.until(lambda: not exists(h.client, r.CONFIGMAPS, "lonely"))
+
+
+async def test_a_dependent_with_another_living_owner_stops_blocking_a_foreground_deletion() -> None:
+    async with running(garbagecollector.new_controller) as h:
+        leaving = await h.client.create(r.CONFIGMAPS, cm("leaving"))
+        staying = await h.client.create(r.CONFIGMAPS, cm("staying"))
+        await h.client.create(r.CONFIGMAPS, cm("shared", owner_ref(leaving, block=True), owner_ref(staying)))
+        await h.settle()
+        await h.client.delete(r.CONFIGMAPS, "leaving", "d", propagation_policy="Foreground")
+        # The shared dependent keeps its living owner and drops the reference to the one waiting for it.
+        await h.until(lambda: not exists(h.client, r.CONFIGMAPS, "leaving"))
+        refs = stored(h.client, r.CONFIGMAPS, "shared")["metadata"]["ownerReferences"]
+        assert [ref["name"] for ref in refs] == ["staying"]
