@@ -153,7 +153,9 @@ async def test_other_finalizers_are_kept_and_hold_the_namespace() -> None:
     async with running(namespace.new_controller, client=client) as h:
         await h.client.delete(r.NAMESPACES, "doomed")
         await h.until(
-            lambda: [o["spec"]["finalizers"] for o in h.client.objects(r.NAMESPACES)] == [["example.com/cleanup"]]
+            lambda: (
+                [o["spec"]["finalizers"] for o in h.client.objects(r.NAMESPACES)] == [["example.com/cleanup"]]
+            )
         )
         (obj,) = h.client.objects(r.NAMESPACES)
         assert obj["status"]["phase"] == "Terminating"
