@@ -69,6 +69,23 @@ class Kubectl:
         return json.loads(self.run("get", *args, "-o", "json"))
 
 
+def python_client(server: APIServerProcess) -> k8s_client.ApiClient:
+    api_client: k8s_client.ApiClient = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
+        config_file=str(server.kubeconfig)
+    )
+    return api_client
+
+
+def namespace_named(name: str) -> k8s_client.V1Namespace:
+    return k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name))
+
+
+def entries_of(obj: Any) -> list[tuple[str, str]]:
+    """(manager, operation) of a Python client object's managed fields."""
+    assert obj.metadata is not None and obj.metadata.managed_fields is not None
+    return [(e.manager, e.operation) for e in obj.metadata.managed_fields]
+
+
 def managers(obj: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(
         (entry["manager"], entry["operation"]) for entry in obj["metadata"].get("managedFields", [])
@@ -169,23 +186,23 @@ def test_client_side_apply_then_server_side_apply_migrates_ownership(
 
 
 def test_python_client_applies_with_its_content_type(server: APIServerProcess) -> None:
-    api_client = k8s_config.new_client_from_config(config_file=str(server.kubeconfig))
+    api_client = python_client(server)
     core = k8s_client.CoreV1Api(api_client)
-    core.create_namespace({"metadata": {"name": "py-ssa"}})
+    core.create_namespace(namespace_named("py-ssa"))
     apps = k8s_client.AppsV1Api(api_client)
     body = yaml.safe_load(DEPLOYMENT.format(namespace="py-ssa", replicas=2, extra=""))
     created = apps.patch_namespaced_deployment(
         "web", "py-ssa", body, field_manager="py", _content_type="application/apply-patch+yaml"
     )
     assert created.spec.replicas == 2
-    assert [(e.manager, e.operation) for e in created.metadata.managed_fields] == [("py", "Apply")]
+    assert entries_of(created) == [("py", "Apply")]
     body["spec"]["replicas"] = 6
     with pytest.raises(k8s_client.ApiException) as refused:
         apps.patch_namespaced_deployment(
             "web", "py-ssa", body, field_manager="other", _content_type="application/apply-patch+yaml"
         )
     assert refused.value.status == 409
-    assert json.loads(refused.value.body)["message"] == (
+    assert json.loads(str(refused.value.body))["message"] == (
         'Apply failed with 1 conflict: conflict with "py": .spec.replicas'
     )
     forced = apps.patch_namespaced_deployment(
@@ -195,10 +212,10 @@ def test_python_client_applies_with_its_content_type(server: APIServerProcess) -
 
 
 def test_python_utils_create_and_apply_the_seed_yaml(server: APIServerProcess, tmp_path: Path) -> None:
-    api_client = k8s_config.new_client_from_config(config_file=str(server.kubeconfig))
+    api_client = python_client(server)
     core = k8s_client.CoreV1Api(api_client)
     for name in ("utils", "utils-ssa"):
-        core.create_namespace({"metadata": {"name": name}})
+        core.create_namespace(namespace_named(name))
     # Namespaced documents without a namespace go to the one given (the others, and the seed's
     # Namespace, are applied by the kubectl tests of this module).
     documents = [
@@ -206,15 +223,17 @@ def test_python_utils_create_and_apply_the_seed_yaml(server: APIServerProcess, t
     ]
     manifest = tmp_path / "seed.yaml"
     manifest.write_text(yaml.safe_dump_all(documents))
-    created = k8s_utils.create_from_yaml(api_client, str(manifest), namespace="utils")
+    created = k8s_utils.create_from_yaml(  # type: ignore[no-untyped-call]
+        api_client, str(manifest), namespace="utils"
+    )
     assert len(created) == len(documents)
     for _ in range(2):  # created by server-side apply, then applied again unchanged
-        applied = k8s_utils.create_from_yaml(api_client, str(manifest), namespace="utils-ssa", apply=True)
+        applied = k8s_utils.create_from_yaml(  # type: ignore[no-untyped-call]
+            api_client, str(manifest), namespace="utils-ssa", apply=True
+        )
         assert len(applied) == len(documents)
     deployment = k8s_client.AppsV1Api(api_client).read_namespaced_deployment("web", "utils-ssa")
-    assert [(e.manager, e.operation) for e in deployment.metadata.managed_fields] == [
-        ("python-client", "Apply")
-    ]
+    assert entries_of(deployment) == [("python-client", "Apply")]
 
 
 KUSTOMIZATION = """\
