@@ -86,10 +86,13 @@ class Batch:
         ``seconds`` in total."""
         elapsed = 0.0
         while True:
+            # Conditions read copies of the fake store: check once per batch of loop turns, not per turn.
+            if condition():
+                return
             for _ in range(50):
-                if condition():
-                    return
                 await asyncio.sleep(0)
+            if condition():
+                return
             if elapsed >= seconds:
                 raise AssertionError(f"condition never became true within {seconds} fake seconds")
             self.clock.advance(step)

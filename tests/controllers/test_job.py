@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pinnace.client import resources
+from pinnace.client.interface import Object
 from pinnace.controllers.job.controller import JobController
 from pinnace.controllers.job.util import JOB_TRACKING_FINALIZER
 from tests.controllers.batch_support import Batch, job, running
@@ -287,3 +288,30 @@ async def test_job_adopts_a_matching_orphan_pod() -> None:
         assert JOB_TRACKING_FINALIZER in stray["metadata"]["finalizers"]
         await b.settle(3)
         assert _names(b) == ["stray"]  # adopted pod counts: nothing else created
+
+
+async def test_backoff_limit_per_index_fails_an_index_not_the_job_at_once() -> None:
+    seed = job("per", completions=2, parallelism=2, completionMode="Indexed", backoffLimitPerIndex=1)
+    async with running(JobController, seed={resources.JOBS: [seed]}) as b:
+        await b.until(lambda: len(b.pods()) == 2)
+
+        def at_index(ix: str) -> list[Object]:
+            return [p for p in b.pods(active_only=True) if p["metadata"]["annotations"][_INDEX] == ix]
+
+        (first,) = at_index("0")
+        assert first["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "0"
+        await b.finish_pod(first["metadata"]["name"], "Failed")
+        await b.until(lambda: len(at_index("0")) == 1, seconds=15)
+        (retry,) = at_index("0")
+        assert retry["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "1"
+        await b.finish_pod(retry["metadata"]["name"], "Failed")
+        await b.until(lambda: b.job("per")["status"].get("failedIndexes") == "0")
+        assert not b.has_condition("per", "Failed")  # index 1 still runs
+        (other,) = at_index("1")
+        await b.finish_pod(other["metadata"]["name"], "Succeeded")
+        await b.until(lambda: b.has_condition("per", "Failed"))
+        failed = b.condition(b.job("per"), "Failed")
+        assert failed is not None
+        assert (failed["reason"], failed["message"]) == ("FailedIndexes", "Job has failed indexes")
+        status = b.job("per")["status"]
+        assert (status["completedIndexes"], status["failedIndexes"], status["failed"]) == ("1", "0", 2)
