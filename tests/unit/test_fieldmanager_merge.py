@@ -9,7 +9,7 @@ import pytest
 from pinnace.api.fieldmanager import builtin_types
 from pinnace.api.fieldmanager.fieldpath import FieldSet, field, key, value
 from pinnace.api.fieldmanager.merge import MergeError, merge, remove_items
-from pinnace.api.fieldmanager.typed import MISSING
+from pinnace.api.fieldmanager.schematypes import MISSING
 
 Object = dict[str, Any]
 

@@ -8,17 +8,9 @@ import pytest
 
 from pinnace.api.fieldmanager import builtin_types
 from pinnace.api.fieldmanager.fieldpath import FieldSet, field, path_string
-from pinnace.api.fieldmanager.typed import (
-    DEDUCED,
-    LIST_TYPE,
-    MAP_TYPE,
-    STRUCT_TYPE,
-    Type,
-    TypedError,
-    ensure_named_fields,
-    to_field_set,
-    validate,
-)
+from pinnace.api.fieldmanager.schematypes import DEDUCED, LIST_TYPE, MAP_TYPE, STRUCT_TYPE, Type, TypedError
+from pinnace.api.fieldmanager.typed import ensure_named_fields, to_field_set
+from pinnace.api.fieldmanager.validate import validate
 
 Object = dict[str, Any]
 

@@ -5,8 +5,10 @@ merging, conflicts) and apimachinery's ``util/managedfields`` (the managed field
 of managers around the merge). Modules, bottom up:
 
 - :mod:`~pinnace.api.fieldmanager.fieldpath`: path elements and field sets, and their ``FieldsV1`` JSON;
-- :mod:`~pinnace.api.fieldmanager.typed`: types compiled from the schema data, the field set of an object,
-  validation of an applied configuration;
+- :mod:`~pinnace.api.fieldmanager.schematypes`: types compiled from the schema data, list item keys, the Go
+  zero value of a kind;
+- :mod:`~pinnace.api.fieldmanager.typed`: the field set of an object;
+- :mod:`~pinnace.api.fieldmanager.validate`: validation of an applied configuration;
 - :mod:`~pinnace.api.fieldmanager.compare`: fields added, modified and removed between two objects;
 - :mod:`~pinnace.api.fieldmanager.merge`: merging a configuration into an object, removing items;
 - :mod:`~pinnace.api.fieldmanager.updater`: ownership after an update or an apply, pruning, conflicts;
@@ -23,7 +25,7 @@ Objects are JSON dicts in the request's API version; inputs are never modified.
 from pinnace.api.fieldmanager.conflicts import Conflict, Conflicts
 from pinnace.api.fieldmanager.fieldpath import FieldSet
 from pinnace.api.fieldmanager.manager import LAST_APPLIED, ApplyError, FieldManager
-from pinnace.api.fieldmanager.typed import TypeRegistry, builtin_types
+from pinnace.api.fieldmanager.schematypes import TypeRegistry, builtin_types
 
 __all__ = [
     "LAST_APPLIED",

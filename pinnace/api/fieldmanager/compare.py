@@ -18,7 +18,7 @@ from typing import Any
 
 from pinnace.api.fieldmanager import fieldpath
 from pinnace.api.fieldmanager.fieldpath import FieldSet, PathElement
-from pinnace.api.fieldmanager.typed import (
+from pinnace.api.fieldmanager.schematypes import (
     DEDUCED_TYPE,
     LIST_TYPE,
     MISSING,

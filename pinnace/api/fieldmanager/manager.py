@@ -37,8 +37,10 @@ from pinnace.api.fieldmanager.conflicts import Conflicts
 from pinnace.api.fieldmanager.fieldpath import FieldSet, field
 from pinnace.api.fieldmanager.managed import APPLY, UPDATE, Managed, manager_identifier
 from pinnace.api.fieldmanager.merge import MergeError
-from pinnace.api.fieldmanager.typed import MISSING, Type, TypedError, TypeRegistry, to_field_set, validate
+from pinnace.api.fieldmanager.schematypes import MISSING, Type, TypedError, TypeRegistry
+from pinnace.api.fieldmanager.typed import to_field_set
 from pinnace.api.fieldmanager.updater import Convert, Updater, VersionedSet
+from pinnace.api.fieldmanager.validate import validate
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from pinnace.api.fieldmanager.compare import Comparison, compare
 from pinnace.api.fieldmanager.conflicts import Conflicts
 from pinnace.api.fieldmanager.fieldpath import FieldSet
 from pinnace.api.fieldmanager.merge import merge, remove_items
-from pinnace.api.fieldmanager.typed import MISSING, Type, ensure_named_fields, to_field_set
+from pinnace.api.fieldmanager.schematypes import MISSING, Type
+from pinnace.api.fieldmanager.typed import ensure_named_fields, to_field_set
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pinnace.api.conversion import ConversionError, convert, storage_version
-from pinnace.api.fieldmanager import FieldManager, builtin_types
-from pinnace.api.fieldmanager.resetfields import reset_fields
+from pinnace.api.fieldmanager import FieldManager
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec, deletion, objectmeta
 from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
 from pinnace.apiserver.rest.deletion import DeleteOptions, DeleteResult
+from pinnace.apiserver.rest.fieldmanagers import FieldManagers
 from pinnace.apiserver.rest.keys import collection_prefix, object_key
 from pinnace.apiserver.rest.strategy import (
     Strategy,
@@ -113,7 +113,7 @@ class ResourceStore:
         self.has_status = "status" in info.subresources
         # HPAs are stored as autoscaling/v2 and Events as core v1 whichever version wrote them.
         self.storage_version = storage_version(info.group, info.kind) or info.api_version
-        self._field_managers: dict[str, FieldManager] = {}
+        self._field_managers = FieldManagers(info, lambda: self.hooks.clock(), has_status=self.has_status)
 
     # --- naming and errors -----------------------------------------------------------------
 
@@ -168,20 +168,7 @@ class ResourceStore:
 
     def field_manager(self, subresource: str = "") -> FieldManager:
         """Field management for writes through this version of the resource (or its ``subresource``)."""
-        found = self._field_managers.get(subresource)
-        if found is None:
-            types = builtin_types()
-            found = self._field_managers[subresource] = FieldManager(
-                api_version=self.info.api_version,
-                kind=self.info.kind,
-                types=types,
-                convert=_convert_or_none,
-                clock=self.hooks.clock,
-                subresource=subresource,
-                reset=reset_fields(self.info.group, self.info.kind, subresource, has_status=self.has_status),
-                zero=types.zero_object(self.info.api_version, self.info.kind),
-            )
-        return found
+        return self._field_managers.get(subresource)
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -544,14 +531,6 @@ class ResourceStore:
             raise status.timeout(str(err), 1) from err
         except StorageError as err:
             raise self._storage_error(err) from err
-
-
-def _convert_or_none(obj: Object, api_version: str) -> Object | None:
-    """An object at another version of its kind, for the field manager; None when it cannot be."""
-    try:
-        return convert(obj, api_version)
-    except ConversionError:
-        return None
 
 
 EXPIRED_CONTINUE_MESSAGE = (
