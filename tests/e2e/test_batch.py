@@ -20,7 +20,8 @@ from tests.e2e.conftest import APIServerProcess, ComponentProcess, kubectl, star
 
 pytestmark = pytest.mark.e2e
 
-CONTROLLERS = "job,cronjob,ttl-after-finished"
+# The garbage collector finishes the foreground deletions the TTL controller starts.
+CONTROLLERS = "job,cronjob,ttl-after-finished,garbage-collector"
 
 
 class Cluster:
@@ -150,3 +151,12 @@ def test_create_job_from_cronjob(cluster: Cluster) -> None:
     assert pod["spec"]["containers"][0]["command"] == ["sh", "-c", "date"]
     cluster.finish(pod["metadata"]["name"], "Succeeded")
     cluster.run("wait", "--for=condition=complete", "job/nightly-manual", "--timeout=20s")
+
+
+def test_finished_job_with_ttl_is_deleted_with_its_pods(cluster: Cluster) -> None:
+    cluster.create(job("brief", ttlSecondsAfterFinished=0))
+    cluster.until("its pod", lambda: len(cluster.job_pods("brief", active=True)) == 1)
+    (pod,) = cluster.job_pods("brief", active=True)
+    cluster.finish(pod["metadata"]["name"], "Succeeded")
+    cluster.run("wait", "--for=delete", "job/brief", "--timeout=20s")
+    assert cluster.job_pods("brief", active=False) == []
