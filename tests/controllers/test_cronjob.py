@@ -191,3 +191,17 @@ async def test_time_zone_moves_the_activation() -> None:
         assert job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] == (
             "2025-01-01T01:00:00+01:00"
         )
+
+
+async def test_jobs_on_schedule_keep_the_history_limit() -> None:
+    seed = cron_job("rolling", "*/1 * * * *", successfulJobsHistoryLimit=2)
+    async with running(controller, seed={resources.CRONJOBS: [seed]}) as b:
+        for minute in range(1, 5):
+            name = f"rolling-{MINUTE + minute}"
+            await b.until(lambda name=name: name in _jobs(b), seconds=65, step=1.0)  # type: ignore[misc]
+            await _finish(b, name, "Complete")
+        await b.until(lambda: _jobs(b) == [f"rolling-{MINUTE + 3}", f"rolling-{MINUTE + 4}"], seconds=5)
+        assert sorted(await b.events("SuccessfulDelete")) == [
+            f"Deleted job rolling-{MINUTE + 1}",
+            f"Deleted job rolling-{MINUTE + 2}",
+        ]
