@@ -119,6 +119,7 @@ async def test_expectations_stop_a_second_sync_from_creating_again() -> None:
         await controller.sync(KEY)
         assert len(cluster.client.actions_of("create", "pods")) == 3
         await cluster.until(lambda: controller.expectations.satisfied(KEY))
+        await cluster.until(lambda: not controller.consistency.pending(KEY))
         await controller.sync(KEY)
         assert len(cluster.client.actions_of("create", "pods")) == 3
 
@@ -165,6 +166,7 @@ async def test_slow_start_stops_after_the_first_failing_batch_and_reports_it() -
         cluster.client.add_error_hook(lambda action: None)
         created = -100
         await cluster.until(lambda: controller.expectations.satisfied(KEY))
+        await cluster.until(lambda: not controller.consistency.pending(KEY))
         await controller.sync(KEY)
         status = cluster.status(r.REPLICASETS, "web")
         assert "conditions" not in status

@@ -97,8 +97,10 @@ class Cluster:
     auto_ready: bool = False
     _readied: set[str] = field(default_factory=set)
 
-    async def until(self, condition: Callable[[], bool], *, seconds: float = 60.0) -> None:
-        """Wait until ``condition()`` holds, advancing the fake clock at most ``seconds`` in total."""
+    async def until(
+        self, condition: Callable[[], bool], *, seconds: float = 60.0, step: float = CLOCK_STEP
+    ) -> None:
+        """Wait until ``condition()`` holds, advancing the fake clock (by ``step``) at most ``seconds``."""
         elapsed = 0.0
         while True:
             for _ in range(50):
@@ -108,8 +110,8 @@ class Cluster:
                 await asyncio.sleep(0)
             if elapsed >= seconds:
                 raise AssertionError(f"condition never became true within {seconds} fake seconds")
-            self.clock.advance(CLOCK_STEP)
-            elapsed += CLOCK_STEP
+            self.clock.advance(step)
+            elapsed += step
 
     async def settle(self, seconds: float = 1.0) -> None:
         """Let everything run for a while of fake time (to show that something does NOT happen)."""

@@ -24,6 +24,7 @@ from pinnace.api.labels import LabelSelector, SelectorParseError, from_label_sel
 from pinnace.client.keys import ObjectKey, key_of
 from pinnace.client.resources import DEPLOYMENTS, PODS, REPLICASETS
 from pinnace.client.workqueue import WorkQueue, run_workers
+from pinnace.controllers.consistency import WRITE_TTL_SECONDS, ConsistencyStore
 from pinnace.controllers.context import ControllerContext
 from pinnace.controllers.deployment import util
 from pinnace.controllers.deployment.recreate import rollout_recreate
@@ -58,10 +59,17 @@ class DeploymentController:
         self.pod_informer = ctx.informers.informer(PODS)
         self.rs_informer.indexer.add_index(CONTROLLER_UID_INDEX, index_by_controller_uid)
         self.pod_informer.indexer.add_index(CONTROLLER_UID_INDEX, index_by_controller_uid)
+        self.consistency = ConsistencyStore(ctx.clock)
         self.dc = Deployer(
-            ctx.client, ctx.recorder(COMPONENT), ctx.clock, self.rs_informer.indexer, self.queue
+            ctx.client,
+            ctx.recorder(COMPONENT),
+            ctx.clock,
+            self.informer.indexer,
+            self.rs_informer.indexer,
+            self.queue,
+            self.consistency,
         )
-        self.informer.add_handler(self._enqueue, lambda old, new: self._enqueue(new), self._enqueue)
+        self.informer.add_handler(self._add_deployment, self._update_deployment, self._delete_deployment)
         self.rs_informer.add_handler(
             self._add_replica_set, self._update_replica_set, self._delete_replica_set
         )
@@ -100,6 +108,10 @@ class DeploymentController:
             log.error("deployment %s has an invalid label selector: %s", key, err)
             return
         rs_list = await self._claim_replica_sets(d, selector)
+        if self._own_writes_pending(key, rs_list):
+            # The cache does not show this controller's last writes yet: their events re-queue the key.
+            self.queue.add_after(key, WRITE_TTL_SECONDS)
+            return
         pod_map = self._pod_map(d, selector, rs_list)
         if d["metadata"].get("deletionTimestamp"):
             await self.dc.sync_status_only(d, rs_list)
@@ -118,6 +130,11 @@ class DeploymentController:
             await rollout_rolling(self.dc, d, rs_list)
         else:
             raise ValueError(f"unexpected deployment strategy type: {kind}")
+
+    def _own_writes_pending(self, key: ObjectKey, rs_list: list[Object]) -> bool:
+        if self.consistency.pending((DEPLOYMENTS.plural, key)):
+            return True
+        return any(self.consistency.pending((REPLICASETS.plural, key_of(rs))) for rs in rs_list)
 
     async def _claim_replica_sets(self, d: Object, selector: LabelSelector) -> list[Object]:
         """Every ReplicaSet in the namespace is a candidate: owned ones that stopped matching are released."""
@@ -163,6 +180,21 @@ class DeploymentController:
     def _enqueue(self, d: Object) -> None:
         self.queue.add(key_of(d))
 
+    def _observed(self, resource: str, obj: Object) -> None:
+        self.consistency.observed((resource, key_of(obj)), str(obj["metadata"].get("resourceVersion") or ""))
+
+    def _add_deployment(self, d: Object) -> None:
+        self._observed(DEPLOYMENTS.plural, d)
+        self._enqueue(d)
+
+    def _update_deployment(self, old: Object, new: Object) -> None:
+        self._observed(DEPLOYMENTS.plural, new)
+        self._enqueue(new)
+
+    def _delete_deployment(self, d: Object) -> None:
+        self.consistency.forget((DEPLOYMENTS.plural, key_of(d)))
+        self._enqueue(d)
+
     def _resolve(self, namespace: str, ref: Object | None) -> Object | None:
         if ref is None or ref.get("kind") != DEPLOYMENTS.kind:
             return None
@@ -191,6 +223,7 @@ class DeploymentController:
         return found
 
     def _add_replica_set(self, rs: Object) -> None:
+        self._observed(REPLICASETS.plural, rs)
         if rs["metadata"].get("deletionTimestamp"):
             self._delete_replica_set(rs)
             return
@@ -204,6 +237,7 @@ class DeploymentController:
             self._enqueue(d)
 
     def _update_replica_set(self, old: Object, new: Object) -> None:
+        self._observed(REPLICASETS.plural, new)
         if old["metadata"].get("resourceVersion") == new["metadata"].get("resourceVersion"):
             return
         namespace = new["metadata"].get("namespace", "")
@@ -222,6 +256,7 @@ class DeploymentController:
                 self._enqueue(d)
 
     def _delete_replica_set(self, rs: Object) -> None:
+        self.consistency.forget((REPLICASETS.plural, key_of(rs)))
         d = self._resolve(rs["metadata"].get("namespace", ""), controller_ref(rs))
         if d is not None:
             self._enqueue(d)

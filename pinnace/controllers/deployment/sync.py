@@ -25,6 +25,7 @@ from pinnace.client.interface import Client
 from pinnace.client.keys import ObjectKey, key_of
 from pinnace.client.resources import DEPLOYMENTS, REPLICASETS
 from pinnace.client.workqueue import WorkQueue
+from pinnace.controllers.consistency import ConsistencyStore
 from pinnace.controllers.deployment import annotations as ann
 from pinnace.controllers.deployment import conditions as cond
 from pinnace.controllers.deployment import util
@@ -68,14 +69,18 @@ class Deployer:
         client: Client,
         recorder: EventRecorder,
         clock: Clock,
+        deployments: Indexer,
         replica_sets: Indexer,
         queue: WorkQueue[ObjectKey],
+        consistency: ConsistencyStore,
     ) -> None:
         self.client = client
         self.recorder = recorder
         self.clock = clock
+        self.deployments = deployments
         self.replica_sets = replica_sets
         self.queue = queue
+        self.consistency = consistency
 
     # Writes ----------------------------------------------------------------------------------------------
 
@@ -83,6 +88,18 @@ class Deployer:
         """UpdateStatus with ``d`` (its annotations go through too, as upstream's status strategy allows)."""
         stored = await self.client.update(DEPLOYMENTS, d, subresource="status")
         d["metadata"]["resourceVersion"] = stored["metadata"]["resourceVersion"]
+        self._wrote(DEPLOYMENTS.plural, self.deployments, stored)
+
+    async def update_replica_set(self, rs: Object) -> Object:
+        stored = await self.client.update(REPLICASETS, rs)
+        self._wrote(REPLICASETS.plural, self.replica_sets, stored)
+        return stored
+
+    def _wrote(self, plural: str, cache: Indexer, stored: Object) -> None:
+        key = key_of(stored)
+        cached = cache.get(key)
+        cached_version = None if cached is None else cached["metadata"].get("resourceVersion")
+        self.consistency.wrote((plural, key), stored["metadata"]["resourceVersion"], cached_version)
 
     def event(self, d: Object, type_: str, reason: str, message: str) -> None:
         self.recorder.event(d, "Warning" if type_ == "Warning" else "Normal", reason, message)
@@ -110,7 +127,7 @@ class Deployer:
             annotations_updated = ann.set_new_replica_set_annotations(d, rs_copy, new_revision, True, surge)
             if annotations_updated or int(rs_copy["spec"].get("minReadySeconds") or 0) != min_ready:
                 rs_copy["spec"]["minReadySeconds"] = min_ready
-                return await self.client.update(REPLICASETS, rs_copy)
+                return await self.update_replica_set(rs_copy)
             needs_update = ann.set_deployment_revision(
                 d, ((rs_copy["metadata"].get("annotations") or {}).get(ann.REVISION_ANNOTATION)) or ""
             )
@@ -163,6 +180,7 @@ class Deployer:
         already_exists = False
         try:
             created = await self.client.create(REPLICASETS, new_rs, metadata.get("namespace", ""))
+            self._wrote(REPLICASETS.plural, self.replica_sets, created)
         except AlreadyExists:
             # A slow cache, or a hash collision with a ReplicaSet that is not ours or has another template.
             already_exists = True
@@ -241,7 +259,7 @@ class Deployer:
         rs_copy = copy.deepcopy(rs)
         rs_copy["spec"]["replicas"] = new_scale
         ann.set_replicas_annotations(rs_copy, replicas, maximum)
-        updated = await self.client.update(REPLICASETS, rs_copy)
+        updated = await self.update_replica_set(rs_copy)
         if size_changes:
             name = updated["metadata"]["name"]
             self.event(

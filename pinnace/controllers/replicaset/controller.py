@@ -27,6 +27,7 @@ from pinnace.client.errors import ApiError, NotFound
 from pinnace.client.keys import ObjectKey, key_of
 from pinnace.client.resources import PODS
 from pinnace.client.workqueue import WorkQueue, run_workers
+from pinnace.controllers.consistency import WRITE_TTL_SECONDS, ConsistencyStore
 from pinnace.controllers.context import ControllerContext
 from pinnace.controllers.expectations import UIDTrackingExpectations
 from pinnace.controllers.ownerrefs import (
@@ -40,7 +41,7 @@ from pinnace.controllers.podcontrol import PodControl, pod_from_template, slow_s
 from pinnace.controllers.podutil import is_pod_active, is_pod_ready
 from pinnace.controllers.refmanager import ControllerRefManager
 from pinnace.controllers.replicaset.kinds import ReplicaKind, min_ready_seconds, replicas
-from pinnace.controllers.replicaset.ranking import get_pods_to_delete
+from pinnace.controllers.replicaset.ranking import get_pods_to_delete, ready_since
 from pinnace.controllers.replicaset.status import (
     calculate_status,
     status_unchanged,
@@ -71,6 +72,7 @@ class ReplicaSetController:
         self.recorder = ctx.recorder(kind.component)
         self.pod_control = PodControl(ctx.client, self.recorder)
         self.expectations = UIDTrackingExpectations(ctx.clock)
+        self.consistency = ConsistencyStore(ctx.clock)
         self.queue: WorkQueue[ObjectKey] = WorkQueue(clock=ctx.clock, name=kind.resource.plural)
         self.informer = ctx.informers.informer(kind.resource)
         self.pod_informer = ctx.informers.informer(PODS)
@@ -90,6 +92,10 @@ class ReplicaSetController:
         cached = self.informer.indexer.get(key)
         if cached is None:
             self.expectations.delete(key)
+            return
+        if self.consistency.pending(key):
+            # The cache does not show our last status write yet; its watch event re-queues the key.
+            self.queue.add_after(key, WRITE_TTL_SECONDS)
             return
         needs_sync = self.expectations.satisfied(key)
         try:
@@ -115,9 +121,22 @@ class ReplicaSetController:
             and int(status.get("readyReplicas") or 0) == replicas(updated)
             and int(status.get("availableReplicas") or 0) != replicas(updated)
         ):
-            self.queue.add_after(key, wait)
+            self.queue.add_after(key, self._until_next_available(pods, wait))
         if manage_error is not None:
             raise manage_error
+
+    def _until_next_available(self, pods: list[Object], wait: int) -> float:
+        """Seconds until the first Ready pod passes ``minReadySeconds``. Upstream re-queues after the whole
+        ``minReadySeconds``; counting from the Ready transition is never later, and stays right when the
+        re-queue was scheduled by an earlier sync."""
+        now = self.clock.now()
+        remaining = [
+            wait - (now - since).total_seconds()
+            for pod in pods
+            if is_pod_ready(pod) and (since := ready_since(pod)) is not None
+        ]
+        pending = [seconds for seconds in remaining if seconds > 0]
+        return min(pending) if pending else float(wait)
 
     async def _claim_pods(self, owner: Object, selector: LabelSelector) -> list[Object]:
         metadata = owner["metadata"]
@@ -230,16 +249,21 @@ class ReplicaSetController:
         status = with_observed_generation(owner, new_status)
         body = {**owner, "status": status}
         try:
-            return await self.client.update(self.kind.resource, body, subresource="status")
+            stored = await self.client.update(self.kind.resource, body, subresource="status")
         except NotFound:
             raise
         except ApiError:
             metadata = owner["metadata"]
             namespace = metadata.get("namespace", "")
             fresh = await self.client.get(self.kind.resource, metadata["name"], namespace)
-            return await self.client.update(
+            stored = await self.client.update(
                 self.kind.resource, {**fresh, "status": status}, subresource="status"
             )
+        version = str(stored["metadata"].get("resourceVersion") or "")
+        cached = self.informer.indexer.get(key_of(stored))
+        cached_version = None if cached is None else cached["metadata"].get("resourceVersion")
+        self.consistency.wrote(key_of(stored), version, cached_version)
+        return stored
 
     # Event handlers (they only enqueue) ------------------------------------------------------------------
 
@@ -247,16 +271,22 @@ class ReplicaSetController:
         self.queue.add(key_of(obj))
 
     def _add_controller(self, obj: Object) -> None:
+        self._observed(obj)
         self._enqueue(obj)
 
     def _update_controller(self, old: Object, new: Object) -> None:
         if old["metadata"].get("uid") != new["metadata"].get("uid"):
             self._delete_controller(old)  # deleted and recreated under the same name between two events
+        self._observed(new)
         self._enqueue(new)
 
     def _delete_controller(self, obj: Object) -> None:
         self.expectations.delete(key_of(obj))
+        self.consistency.forget(key_of(obj))
         self._enqueue(obj)
+
+    def _observed(self, obj: Object) -> None:
+        self.consistency.observed(key_of(obj), str(obj["metadata"].get("resourceVersion") or ""))
 
     def _resolve(self, namespace: str, ref: Object | None) -> Object | None:
         """The cached controller a pod's controller reference names, if it is ours."""

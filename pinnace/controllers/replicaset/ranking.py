@@ -73,7 +73,7 @@ def compare_ranked(left: RankedPod, right: RankedPod, *, now: datetime | None) -
     if left.rank != right.rank:
         return -1 if left.rank > right.rank else 1
     if a_ready and b_ready:
-        a_since, b_since = _ready_since(a), _ready_since(b)
+        a_since, b_since = ready_since(a), ready_since(b)
         if a_since != b_since:
             return _compare_times(a, b, a_since, b_since, now)
     restarts = _compare_restarts(a, b)
@@ -163,6 +163,6 @@ def _phase_ordinal(pod: Object) -> int:
     return _PHASE_ORDINAL.get(str((pod.get("status") or {}).get("phase") or ""), 0)
 
 
-def _ready_since(pod: Object) -> datetime | None:
+def ready_since(pod: Object) -> datetime | None:
     condition = get_condition(pod, "Ready") or {}
     return parse_time(condition.get("lastTransitionTime"))
