@@ -28,7 +28,8 @@ recording.
 Not modelled: admission, defaulting and validation; RBAC; server-side apply field ownership; pods' graceful
 deletion running out on its own (a test or the node agent deletes again with grace 0); a namespace's
 contents going with it; ``resourceVersion`` semantics of lists (always the latest state) and list snapshots
-across pages; ``timeoutSeconds``; the ``scale`` subresource.
+across pages; ``timeoutSeconds``. The ``scale`` subresource reads and writes ``spec.replicas`` of kinds that
+serve it.
 """
 
 from __future__ import annotations
@@ -156,10 +157,19 @@ class FakeClient:
 
     # Reads -----------------------------------------------------------------------------------------------
 
-    async def get(self, resource: Resource, name: str, namespace: str = "") -> Object:
+    async def get(
+        self, resource: Resource, name: str, namespace: str = "", *, subresource: str = ""
+    ) -> Object:
         namespace = _scope(resource, namespace)
-        self._record(Action("get", resource.plural, namespace, name))
-        return copy.deepcopy(self._current(resource, ObjectKey(namespace, name)))
+        self._record(Action("get", resource.plural, namespace, name, subresource))
+        current = self._current(resource, ObjectKey(namespace, name))
+        if subresource == "scale":
+            return objects.scale_of(resource, current)
+        if subresource not in ("", "status"):
+            raise status_error(
+                405, "MethodNotAllowed", f"FakeClient does not model GET {resource.plural}/{subresource}"
+            )
+        return copy.deepcopy(current)
 
     async def list(
         self,
@@ -265,6 +275,8 @@ class FakeClient:
         wanted = str((body.get("metadata") or {}).get("resourceVersion") or "")
         if wanted and wanted != current["metadata"]["resourceVersion"]:
             raise objects.conflict(resource, key.name, objects.STALE)
+        if subresource == "scale":
+            return objects.scale_of(resource, self._write(resource, current, body, subresource))
         return copy.deepcopy(self._write(resource, current, body, subresource))
 
     async def patch(
@@ -287,6 +299,12 @@ class FakeClient:
             body.setdefault("metadata", {}).update({"name": name, "namespace": namespace})
             return copy.deepcopy(self._insert(resource, body))
         current = self._current(resource, key)
+        if subresource == "scale":  # the patch applies to the Scale, not to the object
+            scale = objects.apply_patch(objects.SCALE, objects.scale_of(resource, current), patch, patch_type)
+            wanted = str((scale.get("metadata") or {}).get("resourceVersion") or "")
+            if wanted and wanted != current["metadata"]["resourceVersion"]:
+                raise objects.conflict(resource, name, objects.STALE)
+            return objects.scale_of(resource, self._write(resource, current, scale, subresource))
         patched = objects.apply_patch(resource, current, patch, patch_type)
         wanted = str((patched.get("metadata") or {}).get("resourceVersion") or "")
         if wanted and wanted != current["metadata"]["resourceVersion"]:
@@ -403,6 +421,8 @@ class FakeClient:
         return obj
 
     def _write(self, resource: Resource, current: Object, new: Object, subresource: str) -> Object:
+        if subresource == "scale":
+            new, subresource = objects.scaled(resource, current, new), ""
         if subresource not in ("", "status") and not (
             subresource == "finalize" and resource.kind == "Namespace"
         ):

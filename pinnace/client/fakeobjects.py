@@ -19,7 +19,12 @@ import jsonpatch
 from pinnace.api.fields import parse_field_selector
 from pinnace.api.fieldsets import UnsupportedFieldError, field_labels
 from pinnace.api.gvk import GroupVersionResource
-from pinnace.api.labels import SelectorParseError, parse_label_selector
+from pinnace.api.labels import (
+    SelectorParseError,
+    label_selector_to_string,
+    parse_label_selector,
+    selector_from_set,
+)
 from pinnace.api.registry import builtin_registry
 from pinnace.api.strategicpatch import StrategicPatchError, apply_strategic_merge_patch
 from pinnace.client.clock import rfc3339
@@ -37,9 +42,47 @@ DEFAULT_POD_GRACE_SECONDS = 30
 _UNTRACKED_GENERATION = frozenset({"Pod", "Node", "Namespace", "Event"})
 
 
-def has_status_subresource(resource: Resource) -> bool:
+def has_subresource(resource: Resource, subresource: str) -> bool:
     info = builtin_registry().by_gvr(GroupVersionResource(resource.group, resource.version, resource.plural))
-    return info is not None and "status" in info.subresources
+    return info is not None and subresource in info.subresources
+
+
+def has_status_subresource(resource: Resource) -> bool:
+    return has_subresource(resource, "status")
+
+
+SCALE = Resource("autoscaling", "v1", "scales", "Scale", True)
+
+
+def scale_of(resource: Resource, obj: Object) -> Object:
+    """The autoscaling/v1 ``Scale`` of a Deployment, ReplicaSet, StatefulSet or ReplicationController (what
+    ``GET .../scale`` answers; ``status.selector`` as the label selector's string)."""
+    if not has_subresource(resource, "scale"):
+        raise status_error(404, "NotFound", "the server could not find the requested resource")
+    spec, status, metadata = obj.get("spec") or {}, obj.get("status") or {}, obj["metadata"]
+    selector = spec.get("selector") or {}
+    # ReplicationControllers select with a plain map; the others with a metav1.LabelSelector.
+    if resource.kind == "ReplicationController":
+        selector_text = str(selector_from_set(selector))
+    else:
+        selector_text = label_selector_to_string(selector)
+    kept = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {k: metadata[k] for k in kept if k in metadata},
+        "spec": {"replicas": int(spec.get("replicas", 1))},
+        "status": {"replicas": int(status.get("replicas") or 0), "selector": selector_text},
+    }
+
+
+def scaled(resource: Resource, current: Object, scale: Object) -> Object:
+    """The object with the replicas a written ``Scale`` asks for."""
+    if not has_subresource(resource, "scale"):
+        raise status_error(404, "NotFound", "the server could not find the requested resource")
+    result = copy.deepcopy(current)
+    result.setdefault("spec", {})["replicas"] = int((scale.get("spec") or {}).get("replicas") or 0)
+    return result
 
 
 def tracks_generation(resource: Resource, obj: Object) -> bool:

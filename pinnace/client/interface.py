@@ -58,8 +58,10 @@ class Client(Protocol):
       retried by the implementation; anything else is the caller's to retry (a work queue does it).
     """
 
-    async def get(self, resource: Resource, name: str, namespace: str = "") -> Object:
-        """The object, or ``NotFound``."""
+    async def get(
+        self, resource: Resource, name: str, namespace: str = "", *, subresource: str = ""
+    ) -> Object:
+        """The object, or ``NotFound``. ``subresource="scale"`` answers the autoscaling/v1 ``Scale``."""
         ...
 
     async def list(

@@ -39,9 +39,11 @@ class RestClient:
     async def close(self) -> None:
         await self._transport.close()
 
-    async def get(self, resource: Resource, name: str, namespace: str = "") -> Object:
+    async def get(
+        self, resource: Resource, name: str, namespace: str = "", *, subresource: str = ""
+    ) -> Object:
         return await self._object(
-            Call("GET", resource.path(namespace, name), "get", resource.qualified, name)
+            Call("GET", resource.path(namespace, name, subresource), "get", resource.qualified, name)
         )
 
     async def list(

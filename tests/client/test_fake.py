@@ -283,3 +283,25 @@ async def test_no_new_finalizers_while_deleting() -> None:
     held["metadata"]["finalizers"] = ["a", "b"]
     with pytest.raises(Invalid, match="no new finalizers"):
         await client.update(r.DEPLOYMENTS, held)
+
+
+async def test_scale_subresource_reads_and_writes_replicas() -> None:
+    client = FakeClient()
+    body = deployment("web", 2)
+    body["spec"]["selector"] = {"matchLabels": {"app": "web"}}
+    await client.create(r.DEPLOYMENTS, body)
+    scale = await client.get(r.DEPLOYMENTS, "web", "default", subresource="scale")
+    assert (scale["kind"], scale["spec"], scale["status"]) == (
+        "Scale",
+        {"replicas": 2},
+        {"replicas": 0, "selector": "app=web"},
+    )
+    patched = await client.patch(
+        r.DEPLOYMENTS, "web", {"spec": {"replicas": 5}}, "default", subresource="scale"
+    )
+    assert patched["spec"]["replicas"] == 5
+    stored = await client.get(r.DEPLOYMENTS, "web", "default")
+    assert (stored["spec"]["replicas"], stored["metadata"]["generation"]) == (5, 2)
+    scale = await client.get(r.DEPLOYMENTS, "web", "default", subresource="scale")
+    scale["spec"]["replicas"] = 1
+    assert (await client.update(r.DEPLOYMENTS, scale, subresource="scale"))["spec"]["replicas"] == 1

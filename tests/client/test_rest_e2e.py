@@ -159,3 +159,28 @@ async def test_identity_is_the_client_certificate(apiserver: APIServerProcess) -
             await anonymous.list(r.SECRETS, "kube-system")
     finally:
         await anonymous.close()
+
+
+async def test_scale_subresource(client: RestClient) -> None:
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "scaled", "namespace": "default"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "scaled"}},
+            "template": {
+                "metadata": {"labels": {"app": "scaled"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            },
+        },
+    }
+    await client.create(r.DEPLOYMENTS, body)
+    scale = await client.get(r.DEPLOYMENTS, "scaled", "default", subresource="scale")
+    assert (scale["kind"], scale["spec"]["replicas"], scale["status"]["selector"]) == (
+        "Scale",
+        2,
+        "app=scaled",
+    )
+    await client.patch(r.DEPLOYMENTS, "scaled", {"spec": {"replicas": 4}}, "default", subresource="scale")
+    assert (await client.get(r.DEPLOYMENTS, "scaled", "default"))["spec"]["replicas"] == 4

@@ -9,6 +9,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
 import orjson
@@ -338,3 +339,26 @@ async def test_close_ends_open_watches() -> None:
                 with pytest.raises(ConnectionFailed):
                     await pending
         finished.set()
+
+
+async def test_a_rotating_token_file_is_re_read(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        seen.append(request.headers.get("Authorization", ""))
+        return web.json_response({"kind": "Pod", "metadata": {}})
+
+    token_file = tmp_path / "token"
+    token_file.write_text("first\n")
+    clock = FakeClock()
+    async with serve(handler) as url:
+        client = RestClient(ClientConfig(server=url, qps=0, token_file=token_file), clock=clock)
+        try:
+            await client.get(r.PODS, "p", "d")
+            token_file.write_text("second\n")
+            await client.get(r.PODS, "p", "d")  # still cached
+            clock.advance(61)
+            await client.get(r.PODS, "p", "d")
+        finally:
+            await client.close()
+    assert seen == ["Bearer first", "Bearer first", "Bearer second"]
