@@ -38,10 +38,27 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the Job controller's first back-off after a pod failure, doubling per failure (upstream: 10; "
         "tests lower it)",
     )
+    for flag, default, what in (
+        ("--node-monitor-period", "5s", "how often the node lifecycle controller checks node health"),
+        ("--node-monitor-grace-period", "40s", "how long a node may be silent before it is Ready=Unknown"),
+        ("--node-startup-grace-period", "1m0s", "the same, for a node that never posted a Ready condition"),
+    ):
+        parser.add_argument(flag, type=_seconds, default=_seconds(default), metavar="DURATION", help=what)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
 
+def _seconds(text: str) -> float:
+    """A Go duration (``40s``, ``1m0s``, ``500ms``), as kube-controller-manager's flags take them."""
+    from pinnace.api.protobuf_forms import parse_duration
+
+    try:
+        return parse_duration(text) / 1e9
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def run(args: argparse.Namespace) -> int:
+    from pinnace.controllers.context import NodeMonitorTiming
     from pinnace.controllers.manager import ControllerManagerConfig, run
 
     config = ControllerManagerConfig(
@@ -50,5 +67,8 @@ def run(args: argparse.Namespace) -> int:
         leader_elect=args.leader_elect,
         workers=args.workers,
         job_backoff_base=args.job_backoff_base,
+        node_monitor=NodeMonitorTiming(
+            args.node_monitor_period, args.node_monitor_grace_period, args.node_startup_grace_period
+        ),
     )
     return run_until_signalled(run(config))

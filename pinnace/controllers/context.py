@@ -23,6 +23,19 @@ class Controller(Protocol):
     async def run(self, workers: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class NodeMonitorTiming:
+    """How the node lifecycle controller judges node health: upstream's ``--node-monitor-period`` (5 s),
+    ``--node-monitor-grace-period`` (40 s) and ``--node-startup-grace-period`` (60 s), in seconds."""
+
+    period: float = 5.0
+    grace_period: float = 40.0
+    startup_grace_period: float = 60.0
+
+
+DEFAULT_NODE_MONITOR = NodeMonitorTiming()
+
+
 @dataclass
 class ControllerContext:
     client: Client
@@ -33,6 +46,8 @@ class ControllerContext:
     #: Seconds the Job controller waits before replacing the first failed pod, doubling per failure
     #: (upstream's fixed 10 s ``DefaultJobPodFailureBackOff``; ``--job-backoff-base`` lowers it for tests).
     job_backoff_base: float = 10.0
+    #: The node lifecycle controller's timing (tests shorten it).
+    node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
     #: One recorder per component name (``"deployment-controller"``), created on first use.
     _recorders: dict[str, EventRecorder] = field(default_factory=dict)
 

@@ -20,7 +20,7 @@ from pinnace.client.config import load_kubeconfig
 from pinnace.client.informer import SharedInformerFactory
 from pinnace.client.leaderelection import LeaderElector
 from pinnace.client.rest import RestClient
-from pinnace.controllers.context import ControllerContext
+from pinnace.controllers.context import DEFAULT_NODE_MONITOR, ControllerContext, NodeMonitorTiming
 from pinnace.controllers.registry import enabled_controllers, factory
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ class ControllerManagerConfig:
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}_{os.getpid()}")
     #: See :attr:`ControllerContext.job_backoff_base`.
     job_backoff_base: float = 10.0
+    #: See :attr:`ControllerContext.node_monitor`.
+    node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
 
 
 async def wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
@@ -68,13 +70,19 @@ async def run(config: ControllerManagerConfig) -> None:
                 config.workers,
                 ca_pem=client_config.ca_data,
                 job_backoff_base=config.job_backoff_base,
+                node_monitor=config.node_monitor,
             )
             return
         elector = LeaderElector(client, LEASE_NAMESPACE, LEASE_NAME, config.identity)
         ca_pem = client_config.ca_data
         await elector.run(
             lambda: run_controllers(
-                client, names, config.workers, ca_pem=ca_pem, job_backoff_base=config.job_backoff_base
+                client,
+                names,
+                config.workers,
+                ca_pem=ca_pem,
+                job_backoff_base=config.job_backoff_base,
+                node_monitor=config.node_monitor,
             )
         )
         raise LeadershipLost(f"leader election lost: {LEASE_NAMESPACE}/{LEASE_NAME}")
@@ -89,11 +97,16 @@ async def run_controllers(
     *,
     ca_pem: bytes | None,
     job_backoff_base: float = 10.0,
+    node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR,
 ) -> None:
     """Build every enabled controller, start the informers they asked for, run them until cancelled."""
     informers = SharedInformerFactory(client)
     context = ControllerContext(
-        client=client, informers=informers, ca_pem=ca_pem or b"", job_backoff_base=job_backoff_base
+        client=client,
+        informers=informers,
+        ca_pem=ca_pem or b"",
+        job_backoff_base=job_backoff_base,
+        node_monitor=node_monitor,
     )
     controllers = {name: factory(name)(context) for name in names}
     log.info("starting controllers: %s", ", ".join(names) or "(none)")

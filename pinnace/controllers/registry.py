@@ -27,6 +27,9 @@ CONTROLLER_MODULES: dict[str, str] = {
     "deployment": "pinnace.controllers.deployment",
     "replicaset": "pinnace.controllers.replicaset",
     "replicationcontroller": "pinnace.controllers.replicationcontroller",
+    "endpoint": "pinnace.controllers.endpoints",
+    "endpointslice": "pinnace.controllers.endpointslice",
+    "disruption": "pinnace.controllers.disruption",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).
