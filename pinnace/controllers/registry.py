@@ -30,6 +30,8 @@ CONTROLLER_MODULES: dict[str, str] = {
     "endpoint": "pinnace.controllers.endpoints",
     "endpointslice": "pinnace.controllers.endpointslice",
     "disruption": "pinnace.controllers.disruption",
+    "nodelifecycle": "pinnace.controllers.nodelifecycle",
+    "taint-eviction-controller": "pinnace.controllers.tainteviction",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).
