@@ -197,7 +197,7 @@ def test_rollout_history_and_undo(cluster: Cluster) -> None:
     assert re.findall(r"^(\d+)\s", history, re.M) == ["1", "2"]
     detail = cluster.run("rollout", "history", "deployment/web", "--revision=1", version="1.37")
     assert "nginx:1.27-alpine" in detail
-    out = cluster.run("rollout", "undo", "deployment/web")
+    out = cluster.run("rollout", "undo", "deployment/web", "--to-revision=1", version="1.37")
     assert "deployment.apps/web rolled back" in out
     cluster.rollout_status()
     cluster.until("the old image back", lambda: cluster.images() == {"nginx:1.27-alpine"})
@@ -220,7 +220,9 @@ def test_pause_resume_and_restart(cluster: Cluster) -> None:
     cluster.rollout_status()
     cluster.until("the resumed rollout", lambda: cluster.images() == {"nginx:1.29-alpine"})
     before = {p.metadata.name for p in cluster.pods()}
-    assert "deployment.apps/web restarted" in cluster.run("rollout", "restart", "deployment/web")
+    assert "deployment.apps/web restarted" in cluster.run(
+        "rollout", "restart", "deployment/web", version="1.37"
+    )
     cluster.rollout_status()
     cluster.until("all pods replaced", lambda: not before & {p.metadata.name for p in cluster.pods()})
     assert len(cluster.pods()) == 3
