@@ -118,7 +118,19 @@ class EventHandlers:
         self.scheduler_names = scheduler_names
         self.priority_of = priority_of
 
-    def _info(self, pod: Object) -> PodInfo:
+    def _info(self, pod: Object, previous: PodInfo | None = None) -> PodInfo:
+        """Parse ``pod``, or reuse ``previous``'s parse when only status and metadata bookkeeping differ
+        (the informer's copy of a pod the scheduler just assumed)."""
+        if previous is not None:
+            meta, old_meta = pod.get("metadata") or {}, previous.pod.get("metadata") or {}
+            if (
+                previous.pod.get("spec") == pod.get("spec")
+                and old_meta.get("labels") == meta.get("labels")
+                and old_meta.get("deletionTimestamp") == meta.get("deletionTimestamp")
+                and previous.pod.get("status", {}).get("startTime")
+                == (pod.get("status") or {}).get("startTime")
+            ):
+                return previous.with_pod(pod)
         return new_pod_info(pod, self.priority_of)
 
     def responsible(self, pod: Mapping[str, Any]) -> bool:
@@ -153,8 +165,8 @@ class EventHandlers:
             self.on_pod_delete(old)
             return
         if assigned(new):
-            info = self._info(new)
-            uid = info.uid
+            uid = str((new.get("metadata") or {}).get("uid") or "")
+            info = self._info(new, self.cache.get_pod(uid))
             if not assigned(old) or self.cache.get_pod(uid) is None or self.cache.is_assumed(uid):
                 self.queue.delete(uid)
                 try:

@@ -107,7 +107,9 @@ class InProcessCluster:
         )
         for handle in handles:
             handle.nominator = self.queue
-        self.handlers = EventHandlers(self.cache, self.queue, set(self.profiles), PriorityResolver(self.listers))
+        self.handlers = EventHandlers(
+            self.cache, self.queue, set(self.profiles), PriorityResolver(self.listers)
+        )
         self.scheduler = Scheduler(
             profiles=self.profiles,
             queue=self.queue,
@@ -186,14 +188,18 @@ class InProcessCluster:
         dry_run: bool = False,
         field_manager: str = "",
     ) -> Object:
-        self.actions.append(("create", resource.plural, namespace, f"{name}/{subresource}" if subresource else name))
+        self.actions.append(
+            ("create", resource.plural, namespace, f"{name}/{subresource}" if subresource else name)
+        )
         if resource.plural == "pods" and subresource == "binding":
             old = self.pods.get((namespace, name))
             if old is None:
                 raise NotFound({"message": f'pods "{name}" not found', "reason": "NotFound", "code": 404})
-            new = copy.deepcopy(old)
-            new["spec"]["nodeName"] = body["target"]["name"]
-            new["metadata"]["resourceVersion"] = str(next(self._rv))
+            new = {
+                **old,
+                "metadata": {**old["metadata"], "resourceVersion": str(next(self._rv))},
+                "spec": {**old["spec"], "nodeName": body["target"]["name"]},
+            }
             self.pods[(namespace, name)] = new
             self.handlers.on_pod_update(old, new)
             return {"kind": "Status", "status": "Success"}
@@ -211,14 +217,18 @@ class InProcessCluster:
         field_manager: str = "",
         force: bool = False,
     ) -> Object:
-        self.actions.append(("patch", resource.plural, namespace, f"{name}/{subresource}" if subresource else name))
+        self.actions.append(
+            ("patch", resource.plural, namespace, f"{name}/{subresource}" if subresource else name)
+        )
         if resource.plural == "pods":
             old = self.pods.get((namespace, name))
             if old is None:
                 raise NotFound({"message": f'pods "{name}" not found', "reason": "NotFound", "code": 404})
-            new = copy.deepcopy(old)
-            new["status"] = _merge_status(new.get("status") or {}, patch.get("status") or {})
-            new["metadata"]["resourceVersion"] = str(next(self._rv))
+            new = {
+                **old,
+                "metadata": {**old["metadata"], "resourceVersion": str(next(self._rv))},
+                "status": _merge_status(old.get("status") or {}, patch.get("status") or {}),
+            }
             self.pods[(namespace, name)] = new
             self.handlers.on_pod_update(old, new)
             return new

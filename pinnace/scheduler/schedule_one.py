@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any, Final
 
 from pinnace.client.clock import REAL_CLOCK, Clock
@@ -69,7 +68,7 @@ def assumed_pod(pod: PodInfo, host: str) -> PodInfo:
     spec["nodeName"] = host
     copy = dict(pod.pod)
     copy["spec"] = spec
-    return replace(pod, pod=copy, node_name=host)
+    return pod.with_pod(copy, host)
 
 
 class Scheduler:

@@ -51,7 +51,11 @@ def container(
     if memory is not None:
         requests["memory"] = memory
     requests.update(extra or {})
-    out: dict[str, Any] = {"name": name, "image": image, "resources": {"requests": requests} if requests else {}}
+    out: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "resources": {"requests": requests} if requests else {},
+    }
     if host_port is not None:
         out["ports"] = [{"containerPort": host_port, "hostPort": host_port, "protocol": "TCP"}]
     if restart_policy is not None:
@@ -83,7 +87,12 @@ def pod(
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels or {}, "uid": f"uid-{namespace}-{name}"},
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels or {},
+            "uid": f"uid-{namespace}-{name}",
+        },
         "spec": body,
         "status": {"phase": "Pending"},
     }

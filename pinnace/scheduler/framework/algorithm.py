@@ -29,6 +29,7 @@ from pinnace.scheduler.framework.interface import (
     is_success,
 )
 from pinnace.scheduler.framework.runtime import Framework
+from pinnace.scheduler.framework.snapshot import FILTERED_ROWS_KEY, NodeInfoView
 from pinnace.scheduler.framework.types import PodInfo
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
@@ -53,15 +54,20 @@ class ScheduleResult:
     feasible_nodes: int
 
 
-def select_host(totals: IntArray, rng: random.Random) -> int:
-    """``selectHost``: the position of the highest total; ties broken by reservoir sampling in node order."""
+def select_host(totals: IntArray, rng: random.Random | np.random.Generator) -> int:
+    """``selectHost``: the position of the highest total; ties broken by reservoir sampling in node order.
+
+    Reservoir sampling keeps the k-th tied node with probability 1/k; the last kept one wins. The k-1
+    draws are made at once (``u_k * k < 1`` keeps node k), which selects with exactly the reservoir's
+    distribution and, for a seeded generator, deterministically.
+    """
     best = int(totals.max())
     ties = np.flatnonzero(totals == best)
-    selected = int(ties[0])
-    for count, candidate in enumerate(ties[1:], start=2):
-        if rng.randrange(count) == 0:
-            selected = int(candidate)
-    return selected
+    if len(ties) == 1:
+        return int(ties[0])
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng.getrandbits(64))
+    kept = np.flatnonzero(generator.random(len(ties) - 1) * np.arange(2, len(ties) + 1) < 1.0)
+    return int(ties[kept[-1] + 1]) if len(kept) else int(ties[0])
 
 
 class Algorithm:
@@ -70,6 +76,7 @@ class Algorithm:
     def __init__(self, rng: random.Random | None = None) -> None:
         self.next_start_node_index = 0
         self.rng = rng or random.Random()
+        self.generator = np.random.default_rng(self.rng.getrandbits(64))
 
     def schedule_pod(self, fwk: Framework, state: CycleState, pod: PodInfo) -> ScheduleResult:
         """``schedulePod``; raises :class:`FitError`, :class:`NoNodesAvailableError` or SchedulingError."""
@@ -83,7 +90,7 @@ class Algorithm:
         if len(rows) == 1:
             return ScheduleResult(snapshot.names[int(rows[0])], evaluated, 1)
         totals = self.prioritize(fwk, state, pod, rows)
-        host = snapshot.names[int(rows[select_host(totals, self.rng)])]
+        host = snapshot.names[int(rows[select_host(totals, self.generator)])]
         return ScheduleResult(host, evaluated, len(rows))
 
     def prioritize(
@@ -93,7 +100,8 @@ class Algorithm:
         if not fwk.has_score_plugins():
             return np.ones(len(rows), dtype=np.int64)
         snapshot = fwk.handle.snapshot
-        status = fwk.run_pre_score(state, pod, [snapshot.node_infos[int(i)] for i in rows])
+        state.write(FILTERED_ROWS_KEY, rows)
+        status = fwk.run_pre_score(state, pod, NodeInfoView(snapshot, rows))
         if not is_success(status):
             assert status is not None
             raise SchedulingError(status.message())
@@ -160,6 +168,8 @@ class Algorithm:
             return order[:k], k
         codes, statuses = fwk.run_filter_all(state, pod)
         self._check_nominated(fwk, state, pod, codes, statuses)
+        if not statuses:
+            return order[:k], min(k, n)
         ordered_codes = codes[order]
         feasible_positions = np.flatnonzero(ordered_codes == 0)
         if len(feasible_positions) > k:

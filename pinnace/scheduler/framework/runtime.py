@@ -57,6 +57,7 @@ from pinnace.scheduler.framework.interface import (
     is_skip,
     is_success,
 )
+from pinnace.scheduler.framework.snapshot import NodeInfoView
 from pinnace.scheduler.framework.types import NodeInfo, PodInfo
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ _PROTOCOLS: dict[str, type] = {
     "postBind": PostBindPlugin,
 }
 
+IN_TREE_PACKAGE = "pinnace.scheduler.plugins."
 #: How long Permit may keep a pod waiting at most (framework.maxTimeout).
 MAX_PERMIT_TIMEOUT = 15 * 60.0
 
@@ -159,6 +161,7 @@ class Framework:
         self.post_bind_plugins: list[PostBindPlugin] = lists["postBind"]
         self._vector_filter = [isinstance(p, VectorFilterPlugin) for p in self.filter_plugins]
         self._vector_score = [isinstance(p, VectorScorePlugin) for p in self.score_plugins]
+        self._trusted = [type(p).__module__.startswith(IN_TREE_PACKAGE) for p in self.score_plugins]
         self._waiting: dict[str, _Waiting] = {}
 
     def _plugin(self, name: str, registry: Mapping[str, PluginFactory]) -> Plugin:
@@ -399,10 +402,12 @@ class Framework:
     ) -> tuple[IntArray, dict[str, IntArray]]:
         """``RunScorePlugins``: the weighted total per node of ``rows``, and each plugin's weighted scores."""
         snapshot = self.handle.snapshot
-        nodes = [snapshot.node_infos[int(i)] for i in rows]
+        nodes = NodeInfoView(snapshot, rows)
         total = np.zeros(len(rows), dtype=np.int64)
         by_plugin: dict[str, IntArray] = {}
-        for plugin, vector in zip(self.score_plugins, self._vector_score, strict=True):
+        for plugin, vector, trusted in zip(
+            self.score_plugins, self._vector_score, self._trusted, strict=True
+        ):
             if plugin.name in state.skip_score_plugins:
                 continue
             if vector:
@@ -421,7 +426,12 @@ class Framework:
                 if not is_success(status):
                     assert status is not None
                     raise SchedulingError(f"running Normalize on Score plugins: {status.message()}")
-            if len(scores) and (scores.min() < MIN_NODE_SCORE or scores.max() > MAX_NODE_SCORE):
+            # In-tree plugins keep their scores in range by construction; check the others as upstream does.
+            if (
+                not trusted
+                and len(scores)
+                and (scores.min() < MIN_NODE_SCORE or scores.max() > MAX_NODE_SCORE)
+            ):
                 bad = int(scores[(scores < MIN_NODE_SCORE) | (scores > MAX_NODE_SCORE)][0])
                 raise SchedulingError(
                     f"plugin {plugin.name!r} returns an invalid score {bad}, it should in the range of "

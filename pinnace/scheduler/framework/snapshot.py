@@ -7,7 +7,8 @@ calls). Node order is the cache's zone-interleaved node tree; it is rebuilt only
 
 Columns, one entry per node in that order:
 
-* ``allocatable``/``requested`` (N x R, int64; cpu in millicores), ``non_zero`` (N x 2: cpu, memory with
+* ``allocatable``/``requested`` (R x N: one contiguous row per resource, int64; cpu in millicores),
+  ``non_zero`` (2 x N: cpu, memory with
   upstream's defaults for containers without requests), ``pod_count``, ``allowed_pods``;
 * ``unschedulable`` and ``taint_ids`` (nodes sharing a taint list share an id: plugins decide per distinct
   list);
@@ -22,7 +23,7 @@ part of a cycle exclusive use); preemption works on ``NodeInfo.clone()``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ from pinnace.scheduler.framework.types import NodeInfo
 if TYPE_CHECKING:
     from pinnace.scheduler.cache import Cache
 
+#: CycleState key under which the framework leaves the snapshot rows of the filtered nodes for PreScore.
+FILTERED_ROWS_KEY = "pinnace.io/filtered-rows"
 _BASE_RESOURCES = (resources.CPU, resources.MEMORY, resources.EPHEMERAL_STORAGE)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -80,9 +83,9 @@ class Snapshot:
         self.index: dict[str, int] = {}
         self.resource_names: list[str] = list(_BASE_RESOURCES)
         self._resource_index = {name: i for i, name in enumerate(self.resource_names)}
-        self.allocatable = np.zeros((0, len(self.resource_names)), dtype=np.int64)
-        self.requested = np.zeros((0, len(self.resource_names)), dtype=np.int64)
-        self.non_zero = np.zeros((0, 2), dtype=np.int64)
+        self.allocatable = np.zeros((len(self.resource_names), 0), dtype=np.int64)
+        self.requested = np.zeros((len(self.resource_names), 0), dtype=np.int64)
+        self.non_zero = np.zeros((2, 0), dtype=np.int64)
         self.pod_count = np.zeros(0, dtype=np.int64)
         self.allowed_pods = np.zeros(0, dtype=np.int64)
         self.unschedulable = np.zeros(0, dtype=bool)
@@ -93,6 +96,8 @@ class Snapshot:
         self._labels: dict[str, _LabelColumn] = {}
         self._counters: dict[Hashable, tuple[int, npt.NDArray[np.int64]]] = {}
         self._images: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
+        self._free: dict[int, npt.NDArray[np.int64]] = {}
+        self._free_pods: npt.NDArray[np.int64] | None = None
 
     @property
     def num_nodes(self) -> int:
@@ -130,9 +135,9 @@ class Snapshot:
         for info in infos:
             self._ensure_resources(info)
         r = len(self.resource_names)
-        self.allocatable = np.zeros((n, r), dtype=np.int64)
-        self.requested = np.zeros((n, r), dtype=np.int64)
-        self.non_zero = np.zeros((n, 2), dtype=np.int64)
+        self.allocatable = np.zeros((r, n), dtype=np.int64)
+        self.requested = np.zeros((r, n), dtype=np.int64)
+        self.non_zero = np.zeros((2, n), dtype=np.int64)
         self.pod_count = np.zeros(n, dtype=np.int64)
         self.allowed_pods = np.zeros(n, dtype=np.int64)
         self.unschedulable = np.zeros(n, dtype=bool)
@@ -141,6 +146,8 @@ class Snapshot:
         self._labels.clear()
         self._counters.clear()
         self._images.clear()
+        self._free.clear()
+        self._free_pods = None
         for i, info in enumerate(infos):
             self._refresh_row(i, info)
 
@@ -155,30 +162,47 @@ class Snapshot:
             self._resource_index[name] = len(self.resource_names)
             self.resource_names.append(name)
         width = len(self.resource_names)
-        if self.allocatable.shape[1] < width:
-            pad = ((0, 0), (0, width - self.allocatable.shape[1]))
+        if self.allocatable.shape[0] < width:
+            pad = ((0, width - self.allocatable.shape[0]), (0, 0))
             self.allocatable = np.pad(self.allocatable, pad)
             self.requested = np.pad(self.requested, pad)
 
     def resource_index(self, name: str) -> int | None:
         return self._resource_index.get(name)
 
+    def free(self, resource: int) -> npt.NDArray[np.int64]:
+        """Per node: allocatable minus requested of resource row ``resource`` (kept up to date)."""
+        free = self._free.get(resource)
+        if free is None:
+            free = self._free[resource] = self.allocatable[resource] - self.requested[resource]
+        return free
+
+    def free_pods(self) -> npt.NDArray[np.int64]:
+        """Per node: how many more pods it allows."""
+        if self._free_pods is None:
+            self._free_pods = self.allowed_pods - self.pod_count
+        return self._free_pods
+
     def _refresh_row(self, i: int, info: NodeInfo) -> None:
         self.node_infos[i] = info
         self._ensure_resources(info)
         index = self._resource_index
-        row_alloc = self.allocatable[i]
-        row_alloc[:] = 0
+        alloc = self.allocatable
+        alloc[:, i] = 0
         for name, value in info.allocatable.items():
-            row_alloc[index[name]] = value
-        row_req = self.requested[i]
-        row_req[:] = 0
+            alloc[index[name], i] = value
+        req = self.requested
+        req[:, i] = 0
         for name, value in info.requested.items():
-            row_req[index[name]] = value
-        self.non_zero[i, 0] = info.non_zero_cpu
-        self.non_zero[i, 1] = info.non_zero_mem
+            req[index[name], i] = value
+        self.non_zero[0, i] = info.non_zero_cpu
+        self.non_zero[1, i] = info.non_zero_mem
         self.pod_count[i] = len(info.pods)
         self.allowed_pods[i] = info.allowed_pod_number
+        if self._free_pods is not None:
+            self._free_pods[i] = info.allowed_pod_number - len(info.pods)
+        for r, free in self._free.items():
+            free[i] = alloc[r, i] - req[r, i]
         self.unschedulable[i] = info.unschedulable
         self.has_used_ports[i] = bool(info.used_ports)
         taint_id = self._taint_index.get(info.taints)
@@ -263,6 +287,26 @@ class Snapshot:
                     present[i] = True
             entry = self._images[name] = (sizes, present)
         return entry
+
+
+class NodeInfoView(Sequence[NodeInfo]):
+    """The NodeInfos of some snapshot rows, without building a list (PreScore and NormalizeScore get this)."""
+
+    __slots__ = ("_rows", "_snapshot")
+
+    def __init__(self, snapshot: Snapshot, rows: npt.NDArray[np.intp]) -> None:
+        self._snapshot = snapshot
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> NodeInfo:  # type: ignore[override]
+        return self._snapshot.node_infos[int(self._rows[i])]
+
+    def __iter__(self) -> Iterator[NodeInfo]:
+        infos = self._snapshot.node_infos
+        return (infos[int(i)] for i in self._rows)
 
 
 def sum_by_value(

@@ -89,6 +89,17 @@ class PodInfo:
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
 
+    def with_pod(self, pod: dict[str, Any], node_name: str | None = None) -> PodInfo:
+        """A copy holding another version of the same pod whose parsed parts are unchanged (much cheaper
+        than ``dataclasses.replace``, which re-runs ``__init__``)."""
+        copy = object.__new__(PodInfo)
+        for name in _POD_INFO_FIELDS:
+            object.__setattr__(copy, name, getattr(self, name))
+        copy.pod = pod
+        if node_name is not None:
+            copy.node_name = node_name
+        return copy
+
     @property
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = self.pod.get("spec") or {}
@@ -97,6 +108,8 @@ class PodInfo:
     def __repr__(self) -> str:
         return f"PodInfo({self.key})"
 
+
+_POD_INFO_FIELDS: Final = tuple(PodInfo.__dataclass_fields__)
 
 PriorityResolver = Callable[[Mapping[str, Any]], int]
 
@@ -135,14 +148,55 @@ def _pvc_keys(namespace: str, name: str, spec: Mapping[str, Any]) -> tuple[str, 
     return tuple(keys)
 
 
+_REQUESTS_CACHE: dict[tuple[Any, ...], tuple[dict[str, int], int, int]] = {}
+_REQUESTS_CACHE_SIZE: Final = 4096
+
+
+def _requests_key(spec: Mapping[str, Any]) -> tuple[Any, ...]:
+    def of(containers: Any) -> tuple[Any, ...]:
+        return tuple(
+            (
+                tuple(sorted(((c.get("resources") or {}).get("requests") or {}).items())),
+                c.get("restartPolicy"),
+            )
+            for c in containers or ()
+        )
+
+    overhead = tuple(sorted((spec.get("overhead") or {}).items()))
+    return (of(spec.get("containers")), of(spec.get("initContainers")), overhead)
+
+
+def pod_resource_requests(pod: Mapping[str, Any]) -> tuple[dict[str, int], int, int]:
+    """The pod's requests in scheduler units, and its non-zero cpu and memory (memoised per request shape:
+    pods of one template share them)."""
+    spec = pod.get("spec") or {}
+    try:
+        key = _requests_key(spec)
+    except TypeError:  # an unhashable value somewhere: compute without memoising
+        key = ()
+    cached = _REQUESTS_CACHE.get(key) if key else None
+    if cached is None:
+        requests = resources.in_scheduler_units(resources.pod_requests(pod))
+        non0 = resources.pod_requests(pod, non_missing=True)
+        cached = (
+            requests,
+            resources.to_scheduler_units(resources.CPU, non0.get(resources.CPU, 0)),
+            resources.to_scheduler_units(resources.MEMORY, non0.get(resources.MEMORY, 0)),
+        )
+        if key:
+            if len(_REQUESTS_CACHE) >= _REQUESTS_CACHE_SIZE:
+                _REQUESTS_CACHE.clear()
+            _REQUESTS_CACHE[key] = cached
+    return cached
+
+
 def new_pod_info(pod: dict[str, Any], priority_of: PriorityResolver | None = None) -> PodInfo:
     """Parse a pod once (``framework.NewPodInfo``)."""
     meta = pod.get("metadata") or {}
     spec = pod.get("spec") or {}
     namespace = str(meta.get("namespace") or "")
     name = str(meta.get("name") or "")
-    requests = resources.in_scheduler_units(resources.pod_requests(pod))
-    non0 = resources.pod_requests(pod, non_missing=True)
+    requests, non0_cpu, non0_mem = pod_resource_requests(pod)
     info = PodInfo(
         pod=pod,
         namespace=namespace,
@@ -153,8 +207,8 @@ def new_pod_info(pod: dict[str, Any], priority_of: PriorityResolver | None = Non
         scheduler_name=str(spec.get("schedulerName") or "default-scheduler"),
         priority=priority_of(pod) if priority_of is not None else pod_priority(pod),
         requests=requests,
-        non0_cpu=resources.to_scheduler_units(resources.CPU, non0.get(resources.CPU, 0)),
-        non0_mem=resources.to_scheduler_units(resources.MEMORY, non0.get(resources.MEMORY, 0)),
+        non0_cpu=non0_cpu,
+        non0_mem=non0_mem,
         host_ports=_host_ports(spec),
         tolerations=parse_tolerations(spec.get("tolerations")),
         terminating=meta.get("deletionTimestamp") is not None,

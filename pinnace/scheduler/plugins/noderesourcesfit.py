@@ -127,7 +127,7 @@ class Fit:
     def filter_all(self, state: CycleState, pod: PodInfo, snapshot: Snapshot) -> FilterOutcome | None:
         request: Mapping[str, int] = state.get(_PRE_FILTER_KEY) or pod.requests
         reasons = [TOO_MANY_PODS]
-        bits = (snapshot.pod_count + 1 > snapshot.allowed_pods).astype(np.int64)
+        bits = (snapshot.free_pods() < 1).astype(np.int64)
         if any(request.values()):
             for name in _ordered(request):
                 quantity = request[name]
@@ -137,7 +137,7 @@ class Fit:
                 if idx is None:
                     short = np.ones(snapshot.num_nodes, dtype=bool)
                 else:
-                    short = quantity > snapshot.allocatable[:, idx] - snapshot.requested[:, idx]
+                    short = quantity > snapshot.free(idx)
                 bits |= short.astype(np.int64) << len(reasons)
                 reasons.append(f"Insufficient {name}")
         if not bits.any():

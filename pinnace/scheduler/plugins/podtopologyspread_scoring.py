@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from pinnace.scheduler.framework.interface import MAX_NODE_SCORE, Code, CycleState, IntArray, Status
 from pinnace.scheduler.framework.nodetree import LABEL_HOSTNAME
-from pinnace.scheduler.framework.snapshot import Snapshot
+from pinnace.scheduler.framework.snapshot import FILTERED_ROWS_KEY, Snapshot
 from pinnace.scheduler.framework.types import NodeInfo, PodInfo
 from pinnace.scheduler.plugins.podtopologyspread_common import Constraint, count_matching, policy_mask
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from pinnace.scheduler.plugins.podtopologyspread import PodTopologySpread
 
 PRE_SCORE_KEY: Final = "PreScorePodTopologySpread"
-FILTERED_ROWS_KEY: Final = "pinnace.io/filtered-rows"
 
 
 @dataclass(slots=True)

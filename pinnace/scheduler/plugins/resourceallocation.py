@@ -70,12 +70,12 @@ class Scorer:
     # Per node ----------------------------------------------------------------------------------------------
 
     def score(self, node_info: NodeInfo, pod_requests: Sequence[int]) -> int:
-        requested = np.zeros((1, len(self.resources)), dtype=np.int64)
-        allocatable = np.zeros((1, len(self.resources)), dtype=np.int64)
+        requested = np.zeros((len(self.resources), 1), dtype=np.int64)
+        allocatable = np.zeros((len(self.resources), 1), dtype=np.int64)
         for j, (name, _) in enumerate(self.resources):
             alloc, req = self._node_values(node_info, name, pod_requests[j])
-            allocatable[0, j] = alloc
-            requested[0, j] = req
+            allocatable[j, 0] = alloc
+            requested[j, 0] = req
         return int(self._combine(requested, allocatable)[0])
 
     def _node_values(self, info: NodeInfo, name: str, pod_request: int) -> tuple[int, int]:
@@ -96,9 +96,9 @@ class Scorer:
     def score_all(
         self, snapshot: Snapshot, rows: npt.NDArray[np.intp], pod_requests: Sequence[int]
     ) -> IntArray:
-        n, r = len(rows), len(self.resources)
-        requested = np.zeros((n, r), dtype=np.int64)
-        allocatable = np.zeros((n, r), dtype=np.int64)
+        r = len(self.resources)
+        requested = np.zeros((r, len(rows)), dtype=np.int64)
+        allocatable = np.zeros((r, len(rows)), dtype=np.int64)
         for j, (name, _) in enumerate(self.resources):
             pod_request = pod_requests[j]
             if pod_request == 0 and resources.is_scalar_resource_name(name):
@@ -106,36 +106,45 @@ class Scorer:
             idx = snapshot.resource_index(name)
             if idx is None:
                 continue
-            allocatable[:, j] = snapshot.allocatable[rows, idx]
+            allocatable[j] = snapshot.allocatable[idx][rows]
             if not self.use_requested and name == resources.CPU:
-                used = snapshot.non_zero[rows, 0]
+                used = snapshot.non_zero[0][rows]
             elif not self.use_requested and name == resources.MEMORY:
-                used = snapshot.non_zero[rows, 1]
+                used = snapshot.non_zero[1][rows]
             else:
-                used = snapshot.requested[rows, idx]
-            requested[:, j] = used + pod_request
+                used = snapshot.requested[idx][rows]
+            requested[j] = used + pod_request
         return self._combine(requested, allocatable)
 
     def _combine(self, requested: IntArray, allocatable: IntArray) -> IntArray:
+        """Scores from (resources x nodes) requested and allocatable matrices."""
         if self.strategy == "Balanced":
             return _balanced(requested, allocatable)
-        weights = np.array([w for _, w in self.resources], dtype=np.int64)
-        valid = allocatable > 0
-        safe_alloc = np.where(valid, allocatable, 1)
-        if self.strategy == "LeastAllocated":
-            per = np.where(
-                requested > allocatable, 0, (allocatable - requested) * MAX_NODE_SCORE // safe_alloc
-            )
-        elif self.strategy == "MostAllocated":
-            per = np.minimum(requested, allocatable) * MAX_NODE_SCORE // safe_alloc
-        else:
-            utilization = np.where(
-                requested > allocatable, MAX_UTILIZATION, requested * MAX_UTILIZATION // safe_alloc
-            )
-            per = self._broken_linear(utilization)
-            valid = valid & (per > 0)
-        node_score = np.where(valid, per * weights, 0).sum(axis=1)
-        weight_sum = np.where(valid, weights, 0).sum(axis=1)
+        n = requested.shape[1]
+        node_score = np.zeros(n, dtype=np.int64)
+        weight_sum = np.zeros(n, dtype=np.int64)
+        for j, (_, weight) in enumerate(self.resources):
+            alloc, req = allocatable[j], requested[j]
+            valid = alloc > 0
+            all_valid = bool(valid.all())
+            if not all_valid and not valid.any():
+                continue
+            safe_alloc = alloc if all_valid else np.where(valid, alloc, 1)
+            if self.strategy == "LeastAllocated":
+                per = np.where(req > alloc, 0, (alloc - req) * MAX_NODE_SCORE // safe_alloc)
+            elif self.strategy == "MostAllocated":
+                per = np.minimum(req, alloc) * MAX_NODE_SCORE // safe_alloc
+            else:
+                utilization = np.where(req > alloc, MAX_UTILIZATION, req * MAX_UTILIZATION // safe_alloc)
+                per = self._broken_linear(utilization)
+                valid = valid & (per > 0)
+                all_valid = bool(valid.all())
+            if all_valid:
+                node_score += per * weight
+                weight_sum += weight
+            else:
+                node_score += np.where(valid, per * weight, 0)
+                weight_sum += np.where(valid, weight, 0)
         safe_sum = np.where(weight_sum > 0, weight_sum, 1)
         if self.strategy == "RequestedToCapacityRatio":
             # math.Round(float64(nodeScore) / float64(weightSum)): halves away from zero (all positive here).
@@ -164,17 +173,16 @@ class Scorer:
 
 
 def _balanced(requested: IntArray, allocatable: IntArray) -> IntArray:
-    """``balancedResourceScorer``."""
+    """``balancedResourceScorer`` over (resources x nodes) matrices."""
     fast = balanced_fast(requested, allocatable)
     if fast is not None:
         return fast
     valid = allocatable > 0
-    fractions = np.where(valid, requested / np.where(valid, allocatable, 1), 0.0)
-    fractions = np.minimum(fractions, 1.0)
-    count = valid.sum(axis=1)
-    out = np.empty(len(requested), dtype=np.int64)
-    for i in range(len(requested)):
-        values = fractions[i][valid[i]]
+    fractions = np.minimum(np.where(valid, requested / np.where(valid, allocatable, 1), 0.0), 1.0)
+    count = valid.sum(axis=0)
+    out = np.empty(requested.shape[1], dtype=np.int64)
+    for i in range(requested.shape[1]):
+        values = fractions[:, i][valid[:, i]]
         if count[i] == 2:
             std = abs((values[0] - values[1]) / 2)
         elif count[i] > 2:
@@ -188,8 +196,9 @@ def _balanced(requested: IntArray, allocatable: IntArray) -> IntArray:
 
 def balanced_fast(requested: IntArray, allocatable: IntArray) -> IntArray | None:
     """Balanced scores when every node has exactly two resources (the default cpu+memory), vectorised."""
-    if requested.shape[1] != 2 or not (allocatable > 0).all():
+    if requested.shape[0] != 2 or not (allocatable > 0).all():
         return None
-    fractions = np.minimum(requested / allocatable, 1.0)
-    std = np.abs((fractions[:, 0] - fractions[:, 1]) / 2)
-    return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
+    f0 = np.minimum(requested[0] / allocatable[0], 1.0)
+    f1 = np.minimum(requested[1] / allocatable[1], 1.0)
+    scores: IntArray = ((1 - np.abs((f0 - f1) / 2)) * MAX_NODE_SCORE).astype(np.int64)
+    return scores
