@@ -4,13 +4,6 @@ system default constraints (podtopologyspread/filtering_test.go, scoring_test.go
 from __future__ import annotations
 
 import math
-
-
-def go_round(x: float) -> int:
-    """math.Round: halves away from zero."""
-    return math.floor(x + 0.5)
-
-
 from typing import Any
 
 import pytest
@@ -18,6 +11,12 @@ import pytest
 from pinnace.scheduler.framework.handle import StaticListers
 from tests.scheduler.builders import node, pod, taint, toleration
 from tests.scheduler.harness import UNRESOLVABLE, UNSCHEDULABLE, cluster, run_filter, run_score
+
+
+def go_round(x: float) -> int:
+    """math.Round: halves away from zero."""
+    return math.floor(x + 0.5)
+
 
 ZONE = "topology.kubernetes.io/zone"
 SKEW = f"{UNSCHEDULABLE}: node(s) didn't match pod topology spread constraints"
