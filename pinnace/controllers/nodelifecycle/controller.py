@@ -333,7 +333,7 @@ class NodeLifecycleController:
                 if not taint_exists(taints, wanted):
                     tainter.remove(name)
                 if tainter.add(name, str(node["metadata"].get("uid") or "")):
-                    log.info("node %s is %s; adding it to the taint queue", name, status)
+                    log.debug("node %s is %s; adding it to the taint queue", name, status)
         elif status == "True":
             if await self._mark_node_as_reachable(node):
                 log.info("node %s is healthy again, removed its NoExecute taints", name)
