@@ -29,6 +29,7 @@ CONTROLLER_MODULES: dict[str, str] = {
     "replicationcontroller": "pinnace.controllers.replicationcontroller",
     "endpoint": "pinnace.controllers.endpoints",
     "endpointslice": "pinnace.controllers.endpointslice",
+    "endpointslicemirroring": "pinnace.controllers.endpointslicemirroring",
     "disruption": "pinnace.controllers.disruption",
     "nodelifecycle": "pinnace.controllers.nodelifecycle",
     "taint-eviction-controller": "pinnace.controllers.tainteviction",
