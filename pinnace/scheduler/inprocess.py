@@ -62,6 +62,19 @@ def _merge_status(status: Object, patch: Object) -> Object:
     return out
 
 
+def _merge(obj: Object, patch: Object) -> Object:
+    """A JSON merge patch (RFC 7386) into a copy."""
+    out = dict(obj)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 class InProcessCluster:
     """An API stand-in wired to a complete scheduler (see the module docstring)."""
 
@@ -232,6 +245,14 @@ class InProcessCluster:
             self.pods[(namespace, name)] = new
             self.handlers.on_pod_update(old, new)
             return new
+        kinds = {"persistentvolumeclaims": "PersistentVolumeClaim", "persistentvolumes": "PersistentVolume"}
+        kind = kinds.get(resource.plural)
+        if kind is not None:
+            current = self.listers.objects.get(kind, {}).get((namespace, name))
+            if current is None:
+                raise NotFound({"message": f'{resource.plural} "{name}" not found', "reason": "NotFound", "code": 404})
+            self.listers.add(kind, _merge(current, patch))
+            return self.listers.objects[kind][(namespace, name)]
         return {}
 
     async def delete(
