@@ -250,7 +250,8 @@ class InProcessCluster:
         if kind is not None:
             current = self.listers.objects.get(kind, {}).get((namespace, name))
             if current is None:
-                raise NotFound({"message": f'{resource.plural} "{name}" not found', "reason": "NotFound", "code": 404})
+                message = f'{resource.plural} "{name}" not found'
+                raise NotFound({"message": message, "reason": "NotFound", "code": 404})
             self.listers.add(kind, _merge(current, patch))
             return self.listers.objects[kind][(namespace, name)]
         return {}
