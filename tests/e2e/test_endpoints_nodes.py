@@ -191,6 +191,7 @@ def test_service_endpoints_slices_and_disruption_budget(services: Cluster) -> No
         "endpointslice-controller.k8s.io"
     )
     assert endpoint_slice["metadata"]["ownerReferences"][0]["kind"] == "Service"
+    assert endpoint_slice["metadata"]["generation"] >= 1  # the API server counts slice changes
     assert endpoint_slice["addressType"] == "IPv4"
     assert endpoint_slice["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
     assert {tuple(e["addresses"]) for e in endpoint_slice["endpoints"]} == {

@@ -53,6 +53,8 @@ GENERATION_TRACKED = frozenset(
         _gvk("batch", "Job"),
         _gvk("batch", "CronJob"),
         _gvk("policy", "PodDisruptionBudget"),
+        # endpointslice strategy: generation 1, then +1 when anything but metadata changes.
+        _gvk("discovery.k8s.io", "EndpointSlice"),
         _gvk("networking.k8s.io", "Ingress"),
         _gvk("networking.k8s.io", "IngressClass"),
         _gvk("networking.k8s.io", "NetworkPolicy"),

@@ -42,6 +42,9 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): _WEBHOOKS,
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): _WEBHOOKS,
     ("coordination.k8s.io", "Lease"): Strategy(allow_create_on_update=True),
+    # An EndpointSlice has no spec: everything outside metadata is its desired state (upstream also counts
+    # label changes; the EndpointSlice controller's tracker relies on the generation moving).
+    ("discovery.k8s.io", "EndpointSlice"): Strategy(generation_fields=("addressType", "endpoints", "ports")),
 }
 
 
