@@ -3,6 +3,7 @@
 pinnace up [--data-dir DIR] [--port PORT]           all-in-one cluster, in the foreground
 pinnace apiserver [--data-dir DIR] [--port PORT]    the API server alone
 pinnace controller-manager [--kubeconfig K]         the control loops
+pinnace scheduler [--kubeconfig K] [--config F]     the scheduler
 pinnace datastore snapshot save|restore FILE        back up or restore the store
 pinnace version
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from pinnace import __version__
-from pinnace.cli import controller_manager, hollow_nodes
+from pinnace.cli import controller_manager, hollow_nodes, scheduler
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
 
 
@@ -35,7 +36,8 @@ class ComponentCommand(Protocol):
 
 #: Commands that run one component, each from its own module.
 COMPONENT_COMMANDS: dict[str, ComponentCommand] = {
-    module.NAME: module for module in cast(list[ComponentCommand], [controller_manager, hollow_nodes])
+    module.NAME: module
+    for module in cast(list[ComponentCommand], [controller_manager, hollow_nodes, scheduler])
 }
 
 DEFAULT_PORT = 6443

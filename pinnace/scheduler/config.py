@@ -75,6 +75,9 @@ class SchedulerConfiguration:
     pod_max_backoff_seconds: float = 10.0
     leader_election: LeaderElection = field(default_factory=LeaderElection)
     kubeconfig: str = ""
+    #: clientConnection.qps/burst (upstream's defaults: 50 and 100).
+    qps: float = 50.0
+    burst: int = 100
 
 
 def _defaults() -> dict[str, Any]:
@@ -343,4 +346,6 @@ def from_dict(raw: Mapping[str, Any], registry: Mapping[str, PluginFactory]) -> 
         pod_max_backoff_seconds=float(raw.get("podMaxBackoffSeconds", defaults["podMaxBackoffSeconds"])),
         leader_election=leader_election,
         kubeconfig=str((raw.get("clientConnection") or {}).get("kubeconfig") or ""),
+        qps=float((raw.get("clientConnection") or {}).get("qps") or 50.0),
+        burst=int((raw.get("clientConnection") or {}).get("burst") or 100),
     )
