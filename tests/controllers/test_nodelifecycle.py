@@ -348,3 +348,16 @@ async def test_the_zone_queue_taints_at_most_one_node_per_ten_seconds() -> None:
 )
 def test_min_toleration_seconds(tolerations: list[Object], expected: float | None) -> None:
     assert min_toleration_seconds(tolerations) == expected
+
+
+async def test_registered_and_removed_nodes_are_reported() -> None:
+    clock = FakeClock()
+    client = cluster(clock, node("n1", clock), node("n2", clock))
+    async with running(NodeControllers, client=client, clock=clock) as h:
+        await h.until(lambda: len(h.events("RegisteredNode")) == 2)
+        await h.client.delete(r.NODES, "n2")
+        await advance(h, 6, renew=("n1",))
+        await h.until(lambda: bool(h.events("RemovingNode")))
+        (event,) = h.events("RemovingNode")
+        assert event["message"] == "Node n2 event: Removing Node n2 from Controller"
+        assert event["involvedObject"]["kind"] == "Node"

@@ -254,6 +254,7 @@ class NodeLifecycleController:
         for name in [n for n in self.known_nodes if n not in names]:
             log.info("controller observed a node deletion %s", name)
             gone = self.known_nodes.pop(name)
+            self.health.pop(name, None)
             record_node_event(self.recorder, gone, "RemovingNode", f"Removing Node {name} from Controller")
         zone_conditions: dict[str, list[Object | None]] = {}
         for node in nodes:
