@@ -36,11 +36,14 @@ class ControllerRefManager:
         controller_ref: Object,
         can_adopt: Callable[[], Awaitable[None]],
         finalizers: Sequence[str] = (),
+        match_filter: Callable[[Object], bool] | None = None,
     ) -> None:
         """``can_adopt`` raises if the owner may not adopt now; upstream re-reads the owner from the API
         (not the cache) once before the first adoption, so a recreated owner with the same name does not
         adopt its predecessor's orphans. ``finalizers`` are added to what is adopted (the Job controller's
-        ``batch.kubernetes.io/job-tracking``, as upstream's ``NewPodControllerRefManager`` takes them)."""
+        ``batch.kubernetes.io/job-tracking``, as upstream's ``NewPodControllerRefManager`` takes them).
+        ``match_filter`` narrows what matches beyond the selector (upstream's ``ClaimPods`` filters, such
+        as the StatefulSet controller's ``isMemberOf``): an owned object it rejects is released."""
         self._client = client
         self._resource = resource
         self._owner = owner
@@ -49,6 +52,7 @@ class ControllerRefManager:
         self._can_adopt = can_adopt
         self._adoption_checked = False
         self._finalizers = list(finalizers)
+        self._filter = match_filter
 
     @property
     def _owner_uid(self) -> str:
@@ -68,7 +72,7 @@ class ControllerRefManager:
 
     async def _claim_one(self, obj: Object) -> bool:
         ref = controller_ref(obj)
-        matches = self._selector.matches(_labels(obj))
+        matches = self._selector.matches(_labels(obj)) and (self._filter is None or self._filter(obj))
         deleting = bool((obj.get("metadata") or {}).get("deletionTimestamp"))
         if ref is not None:
             if ref.get("uid") != self._owner_uid:

@@ -33,6 +33,7 @@ CONTROLLER_MODULES: dict[str, str] = {
     "disruption": "pinnace.controllers.disruption",
     "nodelifecycle": "pinnace.controllers.nodelifecycle",
     "taint-eviction-controller": "pinnace.controllers.tainteviction",
+    "statefulset": "pinnace.controllers.statefulset",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).
