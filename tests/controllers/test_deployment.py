@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pinnace.client import resources as r
+from pinnace.client.errors import status_error
 from pinnace.controllers import deployment, replicaset
 from tests.controllers.workloads_support import NAMESPACE, Cluster, running
 from tests.controllers.workloads_support import deployment as new_deployment
@@ -285,3 +286,32 @@ async def test_adopts_an_orphaned_replica_set_with_a_matching_template() -> None
         [ref] = replica_sets(cluster)["web-orphan"]["metadata"]["ownerReferences"]
         assert ref["kind"] == "Deployment" and ref["controller"] is True
         assert len(cluster.pods()) == 2
+
+
+async def test_an_empty_selector_is_refused_with_an_event() -> None:
+    async with running(*CONTROLLERS) as cluster:
+        await cluster.client.create(r.DEPLOYMENTS, new_deployment("web", 1, selector={}))
+        await cluster.until(lambda: cluster.status(r.DEPLOYMENTS, "web").get("observedGeneration") == 1)
+        await cluster.flush_events()
+        assert cluster.events("SelectingAll") == [
+            "This deployment is selecting all pods. A non-empty selector is required."
+        ]
+        assert replica_sets(cluster) == {}
+
+
+async def test_replica_failures_surface_on_the_deployment() -> None:
+    async with running(*CONTROLLERS) as cluster:
+        cluster.client.fail_next(
+            "create", "pods", status_error(403, "Forbidden", 'pods "web-1" is forbidden: exceeded quota: q')
+        )
+        await cluster.client.create(r.DEPLOYMENTS, new_deployment("web", 1))
+        await cluster.until(lambda: condition(cluster, "web", "ReplicaFailure").get("status") == "True")
+        failure = condition(cluster, "web", "ReplicaFailure")
+        assert (failure["reason"], failure["message"]) == (
+            "FailedCreate",
+            'pods "web-1" is forbidden: exceeded quota: q',
+        )
+        # The ReplicaSet controller retries with back-off; once a pod exists the condition goes away.
+        await cluster.until(
+            lambda: not condition(cluster, "web", "ReplicaFailure") and len(cluster.pods()) == 1
+        )

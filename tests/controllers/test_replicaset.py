@@ -210,3 +210,25 @@ async def test_a_replication_controller_runs_through_the_same_code_path() -> Non
         await cluster.flush_events()
         sources = {e["source"]["component"] for e in cluster.client.objects(r.EVENTS)}
         assert sources == {"replication-controller"}
+
+
+async def test_a_terminating_pod_is_replaced_at_once_and_counted_once() -> None:
+    async with running(replicaset.new_controller) as cluster:
+        await cluster.client.create(r.REPLICASETS, replica_set("web", 2))
+        await cluster.until(lambda: len(cluster.pods()) == 2)
+        names = sorted(p["metadata"]["name"] for p in cluster.pods())
+        for name in names:  # scheduled pods are deleted gracefully: they stay until the kubelet is done
+            await cluster.make_ready(name, node="n1")
+        await cluster.until(lambda: cluster.status(r.REPLICASETS, "web").get("readyReplicas") == 2)
+        await cluster.client.delete(r.PODS, names[0], NAMESPACE)
+        assert cluster.get(r.PODS, names[0])["metadata"]["deletionTimestamp"]
+        await cluster.until(
+            lambda: (
+                len(cluster.pods()) == 2 and names[0] not in {p["metadata"]["name"] for p in cluster.pods()}
+            )
+        )
+        await cluster.client.delete(r.PODS, names[0], NAMESPACE, grace_period_seconds=0)
+        await cluster.settle(2)
+        assert len(cluster.pods()) == 2
+        assert len(cluster.client.actions_of("create", "pods")) == 3
+        assert len(cluster.client.actions_of("delete", "pods")) == 2  # the test's two, none by the controller
