@@ -58,6 +58,19 @@ class Cluster:
             "-p", json.dumps({"status": status}),
         )  # fmt: skip
 
+    def evict(self, pod_name: str) -> str:
+        """POST an Eviction for the pod (as ``kubectl drain`` does); returns kubectl's error output."""
+        path = self.cache.parent / f"eviction-{pod_name}.json"
+        body = {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": pod_name, "namespace": "default"},
+        }
+        path.write_text(json.dumps(body))
+        raw = f"/api/v1/namespaces/default/pods/{pod_name}/eviction"
+        result = kubectl(self.server.kubeconfig, self.cache, "create", "--raw", raw, "-f", str(path))
+        return "" if result.returncode == 0 else result.stderr
+
     def json(self, *args: str) -> Object:
         loaded: Object = json.loads(self.run(*args, "-o", "json"))
         return loaded
@@ -166,7 +179,8 @@ def test_service_endpoints_slices_and_disruption_budget(services: Cluster) -> No
     c.patch_status("pod", "web-1", running_status("10.244.0.11"))
 
     def endpoints() -> Object:
-        return c.json("get", "endpoints", "web")
+        found = c.run("get", "endpoints", "web", "-o", "json", "--ignore-not-found")
+        return json.loads(found) if found.strip() else {}
 
     c.until(
         "both pods in the Endpoints",
@@ -223,19 +237,48 @@ def test_service_endpoints_slices_and_disruption_budget(services: Cluster) -> No
     ]
     assert row.split()[:4] == ["web", "1", "N/A", "1"]
 
-    # A pod that stops being Ready moves to notReadyAddresses and spends the budget's slack.
-    c.patch_status("pod", "web-1", running_status("10.244.0.11", ready=False))
+    # An eviction spends the budget: the API server records web-0 in disruptedPods and deletes it (it stays
+    # Terminating without a kubelet); the controller then counts one healthy pod and allows nothing more.
+    assert c.evict("web-0") == ""
+
+    def budget() -> Object:
+        status: Object = c.json("get", "pdb", "web")["status"]
+        return status
+
     c.until(
-        "web-1 not ready in the Endpoints", lambda: bool(endpoints()["subsets"][0].get("notReadyAddresses"))
+        "the eviction is accounted",
+        lambda: budget()["currentHealthy"] == 1 and "disruptedPods" not in budget(),
     )
-    assert [a["ip"] for a in endpoints()["subsets"][0]["notReadyAddresses"]] == ["10.244.0.11"]
-    c.until("no disruption allowed", lambda: c.json("get", "pdb", "web")["status"]["disruptionsAllowed"] == 0)
-    condition = c.json("get", "pdb", "web")["status"]["conditions"][0]
+    assert budget()["disruptionsAllowed"] == 0
+    condition = budget()["conditions"][0]
     assert (condition["type"], condition["status"], condition["reason"]) == (
         "DisruptionAllowed",
         "False",
         "InsufficientPods",
     )
+    assert "Cannot evict pod as it would violate the pod's disruption budget." in c.evict("web-1")
+
+    # The terminating pod leaves the Endpoints and stays in the slice as serving but not ready.
+    c.until(
+        "web-0 out of the Endpoints",
+        lambda: [a["ip"] for a in endpoints()["subsets"][0]["addresses"]] == ["10.244.0.11"],
+    )
+
+    def web_0_conditions() -> Object:
+        (item,) = [e for s in slices() for e in s["endpoints"] if e["targetRef"]["name"] == "web-0"]
+        conditions: Object = item["conditions"]
+        return conditions
+
+    c.until("web-0 terminating in the slice", lambda: web_0_conditions()["terminating"] is True)
+    assert web_0_conditions() == {"ready": False, "serving": True, "terminating": True}
+
+    # A pod that stops being Ready moves to notReadyAddresses.
+    c.patch_status("pod", "web-1", running_status("10.244.0.11", ready=False))
+    c.until(
+        "web-1 not ready in the Endpoints", lambda: bool(endpoints()["subsets"][0].get("notReadyAddresses"))
+    )
+    assert [a["ip"] for a in endpoints()["subsets"][0]["notReadyAddresses"]] == ["10.244.0.11"]
+    c.until("no healthy pod left", lambda: budget()["currentHealthy"] == 0)
 
 
 # Node lifecycle ----------------------------------------------------------------------------------------
