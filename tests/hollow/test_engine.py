@@ -145,7 +145,7 @@ def test_stages_for_another_kind_are_refused() -> None:
     other["spec"]["resourceRef"] = {"apiVersion": "v1", "kind": "Node"}
     stages = load_stages(yaml.safe_dump(other), "test")
     try:
-        StageEngine(FakeClient(), PODS, stages, lookup={}.get)
+        StageEngine(FakeClient(), PODS, stages, lookup=lambda key: None)
     except ValueError as err:
         assert "is for v1 Node; this engine runs v1 Pod" in str(err)
     else:
