@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,7 +26,15 @@ from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.health import default_registry
 from pinnace.apiserver.kubeconfig import build_kubeconfig, component_kubeconfig_path, write_kubeconfig
 from pinnace.apiserver.pki import ClusterPKI, mint_client_certificate
-from tests.e2e.conftest import KUBECTL_VERSIONS, APIServerProcess, https_get, kubectl, start_apiserver
+from pinnace.apiserver.server import SHUTDOWN_TIMEOUT_SECONDS
+from tests.e2e.conftest import (
+    KUBECTL_VERSIONS,
+    APIServerProcess,
+    https_get,
+    kubectl,
+    kubectl_binary,
+    start_apiserver,
+)
 
 e2e = pytest.mark.e2e
 
@@ -290,6 +300,36 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_reuses_the_pki(tmp_path: Path,
     assert pki_after == pki_before
     assert (result.returncode, result.stdout) == (0, "ok"), result.stderr
     assert exit_code == 0, second.log()
+
+
+@e2e
+def test_open_watches_end_at_once_on_shutdown(tmp_path: Path, cache_dir: Path) -> None:
+    server = start_apiserver(tmp_path / "data")
+    try:
+        with subprocess.Popen(
+            [
+                str(kubectl_binary()),
+                f"--kubeconfig={server.kubeconfig}",
+                f"--cache-dir={cache_dir}",
+                "get",
+                "namespaces",
+                "--watch",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        ) as watcher:
+            assert watcher.stdout is not None
+            watcher.stdout.readline()  # the watch is open once the first rows arrive
+            started = time.monotonic()
+            exit_code = server.stop()
+            elapsed = time.monotonic() - started
+            watcher.kill()
+    finally:
+        server.stop()
+    assert exit_code == 0, server.log()
+    # Without ending watches the server would wait out its whole shutdown grace period (5 s).
+    assert elapsed < SHUTDOWN_TIMEOUT_SECONDS, f"shutdown took {elapsed:.1f}s with a watch open"
 
 
 # --- the health registry's failure output, in-process -------------------------------------------------------
