@@ -1,9 +1,11 @@
 """``pinnace``: start a cluster or one of its components, and operate its datastore.
 
-pinnace up [--data-dir DIR] [--port PORT]           all-in-one cluster, in the foreground
+pinnace up [--data-dir DIR] [--port PORT] [--hollow-nodes N]
+                                                    all-in-one cluster, in the foreground
 pinnace apiserver [--data-dir DIR] [--port PORT]    the API server alone
 pinnace controller-manager [--kubeconfig K]         the control loops
 pinnace scheduler [--kubeconfig K] [--config F]     the scheduler
+pinnace hollow-nodes [--kubeconfig K] --count N     simulated nodes
 pinnace datastore snapshot save|restore FILE        back up or restore the store
 pinnace version
 
@@ -73,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="run an all-in-one cluster in the foreground")
     _add_common(up)
     up.add_argument("--port", type=int, default=DEFAULT_PORT, help="API server port (default 6443)")
+    up.add_argument(
+        "--hollow-nodes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N simulated nodes (labelled node.pinnace.dev/hollow) for pods to run on",
+    )
 
     apiserver = commands.add_parser("apiserver", help="run the API server")
     _add_common(apiserver)
@@ -124,7 +133,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "up":
             from pinnace.cli import up
 
-            config = up.UpConfig(Path(args.data_dir).absolute(), args.port, args.datastore)
+            config = up.UpConfig(
+                Path(args.data_dir).absolute(), args.port, args.datastore, hollow_nodes=args.hollow_nodes
+            )
             return run_until_signalled(up.run(config))
         if args.command == "apiserver":
             from pinnace.apiserver.config import APIServerConfig

@@ -25,6 +25,8 @@ class UpConfig:
     data_dir: Path
     port: int
     datastore_url: str = ""
+    #: Simulated nodes to add (``pinnace hollow-nodes``); until the kubelet exists they are where pods run.
+    hollow_nodes: int = 0
 
 
 def _kubeconfig(config: UpConfig, component: str) -> str:
@@ -39,10 +41,16 @@ def components(config: UpConfig) -> list[supervisor.Child]:
     if config.datastore_url:
         apiserver += ["--datastore", config.datastore_url]
     controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
-    return [
+    scheduler = ["scheduler", "--kubeconfig", _kubeconfig(config, "scheduler")]
+    children = [
         supervisor.Child("apiserver", apiserver),
         supervisor.Child("controller-manager", controller_manager),
+        supervisor.Child("scheduler", scheduler),
     ]
+    if config.hollow_nodes > 0:
+        hollow = ["hollow-nodes", "--kubeconfig", _kubeconfig(config, "hollow-nodes")]
+        children.append(supervisor.Child("hollow-nodes", [*hollow, "--count", str(config.hollow_nodes)]))
+    return children
 
 
 def wait_until_ready(config: UpConfig, deadline: float) -> None:

@@ -54,7 +54,7 @@ def alive(pid: int) -> bool:
 
 
 class Up:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, *extra: str) -> None:
         self.data_dir = data_dir
         self.port = port
         self.process = subprocess.Popen(
@@ -67,6 +67,7 @@ class Up:
                 str(data_dir),
                 "--port",
                 str(port),
+                *extra,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -179,3 +180,42 @@ def test_up_runs_the_controller_manager_as_its_own_user(up: Up, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     pid = component_pid(up.process.pid, "controller-manager")
     assert result.stdout.endswith(f"_{pid}")
+
+
+def test_up_with_hollow_nodes_runs_a_deployment_end_to_end(tmp_path: Path) -> None:
+    """The whole control plane: the Deployment and ReplicaSet controllers create pods, the scheduler binds
+    them, hollow nodes run them."""
+    started = Up(tmp_path / "data", free_port(), "--hollow-nodes", "2")
+    try:
+        started.read_until("Press Ctrl-C to stop.")
+        kubeconfig, cache = started.data_dir / "kubeconfig.yaml", tmp_path / "cache"
+        created = kubectl(
+            kubeconfig, cache, "create", "deployment", "web", "--image=nginx:1.27", "--replicas=3"
+        )
+        assert created.returncode == 0, created.stderr
+        rollout = kubectl(
+            kubeconfig, cache, "rollout", "status", "deployment/web", "--timeout=90s", timeout=120
+        )
+        assert rollout.returncode == 0, rollout.stderr + rollout.stdout
+        pods = kubectl(
+            kubeconfig,
+            cache,
+            "get",
+            "pods",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={range .items[*]}{.status.phase} {.spec.nodeName}{'\\n'}{end}",
+        )
+        lines = pods.stdout.split()
+        assert lines.count("Running") == 3, pods.stdout
+        assert {word for word in lines if word.startswith("hollow-node-")} <= {
+            "hollow-node-0",
+            "hollow-node-1",
+        }
+    finally:
+        children = children_of(started.process.pid)
+        started.stop()
+        for pid in children:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
