@@ -94,8 +94,7 @@ def requirement_mask(requirement: LabelRequirement, snapshot: Snapshot) -> BoolA
         values, valid = snapshot.label_ints(requirement.key)
         want = int(requirement.values[0])
         return valid & (values > want if op is Operator.GREATER_THAN else values < want)
-    wanted = [i for v in requirement.values if (i := snapshot.label_value_id(requirement.key, v)) is not None]
-    hit = np.isin(ids, np.asarray(wanted, dtype=ids.dtype)) if wanted else np.zeros(len(ids), dtype=bool)
+    hit = snapshot.label_table(requirement.key, requirement.values)
     if op in (Operator.IN, Operator.EQUALS, Operator.DOUBLE_EQUALS):
         return hit
     return ~hit  # NotIn, !=: an absent label matches
@@ -196,12 +195,21 @@ class RequiredNodeAffinity:
         return True
 
     def match_all(self, snapshot: Snapshot) -> BoolArray:
+        """Every node's match, remembered by the snapshot until node labels change (pods of one template
+        share the result)."""
+        mask: BoolArray = snapshot.label_memo(
+            ("RequiredNodeAffinity", self), lambda: self._match_all(snapshot)
+        )
+        return mask
+
+    def _match_all(self, snapshot: Snapshot) -> BoolArray:
         mask = np.ones(snapshot.num_nodes, dtype=bool)
         if self.label_selector is not None:
             for requirement in self.label_selector.requirements:
                 mask &= requirement_mask(requirement, snapshot)
         if self.node_selector is not None:
             mask &= self.node_selector.match_all(snapshot)
+        mask.flags.writeable = False
         return mask
 
 

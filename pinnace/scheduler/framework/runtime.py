@@ -563,5 +563,19 @@ class Framework:
             plugin.post_bind(state, pod, node_name)
 
 
+def go_duration(seconds: float) -> str:
+    """Go's ``time.Duration.String`` for the durations Permit uses (``250ms``, ``1.5s``, ``2m30s``)."""
+    if 0 < seconds < 1:
+        return f"{seconds * 1000:.6f}".rstrip("0").rstrip(".") + "ms"
+    minutes, rest = divmod(seconds, 60)
+    text = f"{rest:.9f}".rstrip("0").rstrip(".") + "s"
+    if minutes:
+        hours, minutes = divmod(int(minutes), 60)
+        text = f"{minutes}m{text}"
+        if hours:
+            text = f"{hours}h{text}"
+    return text
+
+
 def plugin_names(plugins: Iterable[Plugin]) -> list[str]:
     return [p.name for p in plugins]

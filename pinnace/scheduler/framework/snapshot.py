@@ -23,9 +23,9 @@ part of a cycle exclusive use); preemption works on ``NodeInfo.clone()``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -98,6 +98,9 @@ class Snapshot:
         self._images: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
         self._free: dict[int, npt.NDArray[np.int64]] = {}
         self._free_pods: npt.NDArray[np.int64] | None = None
+        # Results that depend only on node labels (node affinity masks...), valid until a label changes.
+        self._label_memo: dict[Hashable, Any] = {}
+        self._row_labels: list[Mapping[str, str]] = []
 
     @property
     def num_nodes(self) -> int:
@@ -148,6 +151,8 @@ class Snapshot:
         self._images.clear()
         self._free.clear()
         self._free_pods = None
+        self._label_memo.clear()
+        self._row_labels = [info.labels for info in infos]
         for i, info in enumerate(infos):
             self._refresh_row(i, info)
 
@@ -210,9 +215,13 @@ class Snapshot:
             taint_id = self._taint_index[info.taints] = len(self.taint_sets)
             self.taint_sets.append(info.taints)
         self.taint_ids[i] = taint_id
-        for key, column in self._labels.items():
-            column.ids[i] = column.intern(info.labels.get(key))
-            column.ints = None
+        if self._row_labels[i] is not info.labels:
+            if self._row_labels[i] != info.labels:
+                self._label_memo.clear()
+                for key, column in self._labels.items():
+                    column.ids[i] = column.intern(info.labels.get(key))
+                    column.ints = None
+            self._row_labels[i] = info.labels
         for counter_key, (_, counts) in self._counters.items():
             counts[i] = info.counters.get(counter_key, 0)
         for image, (sizes, present) in self._images.items():
@@ -231,6 +240,26 @@ class Snapshot:
                 column.ids[i] = column.intern(info.labels.get(key))
             self._labels[key] = column
         return column.ids
+
+    def label_memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered until some node's labels change (for label-only decisions)."""
+        try:
+            return self._label_memo[key]
+        except KeyError:
+            value = self._label_memo[key] = compute()
+            return value
+
+    def label_table(self, key: str, values: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Per node: whether its value of label ``key`` is one of ``values`` (absent: False)."""
+        ids = self.label_ids(key)
+        column = self._labels[key]
+        table = np.zeros(len(column.values) + 1, dtype=bool)  # the last entry is what id -1 reads
+        for value in values:
+            vid = column.index.get(value)
+            if vid is not None:
+                table[vid] = True
+        mask: npt.NDArray[np.bool_] = table[ids]
+        return mask
 
     def label_value_id(self, key: str, value: str) -> int | None:
         self.label_ids(key)

@@ -127,7 +127,7 @@ class Fit:
     def filter_all(self, state: CycleState, pod: PodInfo, snapshot: Snapshot) -> FilterOutcome | None:
         request: Mapping[str, int] = state.get(_PRE_FILTER_KEY) or pod.requests
         reasons = [TOO_MANY_PODS]
-        bits = (snapshot.free_pods() < 1).astype(np.int64)
+        shorts = [snapshot.free_pods() < 1]
         if any(request.values()):
             for name in _ordered(request):
                 quantity = request[name]
@@ -135,20 +135,22 @@ class Fit:
                     continue
                 idx = snapshot.resource_index(name)
                 if idx is None:
-                    short = np.ones(snapshot.num_nodes, dtype=bool)
+                    shorts.append(np.ones(snapshot.num_nodes, dtype=bool))
                 else:
-                    short = quantity > snapshot.free(idx)
-                bits |= short.astype(np.int64) << len(reasons)
+                    shorts.append(quantity > snapshot.free(idx))
                 reasons.append(f"Insufficient {name}")
-        if not bits.any():
+        failing = np.logical_or.reduce(shorts) if len(shorts) > 1 else shorts[0]
+        if not failing.any():
             return None
-        distinct = np.unique(bits[bits > 0])
+        bits = np.zeros(snapshot.num_nodes, dtype=np.int64)
+        for b, short in enumerate(shorts):
+            bits |= short.astype(np.int64) << b
+        distinct = np.unique(bits[failing])
         statuses = [
             Status(Code.Unschedulable, tuple(r for b, r in enumerate(reasons) if int(mask) >> b & 1))
             for mask in distinct
         ]
         codes = np.zeros(snapshot.num_nodes, dtype=np.int32)
-        failing = bits > 0
         codes[failing] = np.searchsorted(distinct, bits[failing]).astype(np.int32) + 1
         return FilterOutcome(codes, statuses)
 

@@ -103,7 +103,10 @@ class PodTopologySpread:
         """The pod's own constraints for ``action``, or the default ones (with the sibling selector)."""
         own = pod.spec.get("topologySpreadConstraints") or []
         if own:
-            return filter_constraints(own, pod.labels, action)
+            cached: list[Constraint] | None = pod.cache.get(f"topologySpread/{action}")
+            if cached is None:
+                cached = pod.cache[f"topologySpread/{action}"] = filter_constraints(own, pod.labels, action)
+            return cached
         defaults = filter_constraints(self.default_constraints, pod.labels, action)
         if not defaults:
             return []

@@ -143,15 +143,10 @@ class VolumeZone:
         fail = np.zeros(snapshot.num_nodes, dtype=bool)
         for topology in topologies:
             ids = snapshot.label_ids(topology.key)
-            values = snapshot.label_values(topology.key)
-            ok_ids = [i for i, v in enumerate(values) if v in topology.values]
-            ok = np.isin(ids, ok_ids)
+            ok = snapshot.label_table(topology.key, topology.values)
             ga = _TO_GA.get(topology.key)
             if ga is not None:
-                ga_ids = snapshot.label_ids(ga)
-                ga_values = snapshot.label_values(ga)
-                ga_ok = np.isin(ga_ids, [i for i, v in enumerate(ga_values) if v in topology.values])
-                ok = np.where(ids >= 0, ok, ga_ok)
+                ok = np.where(ids >= 0, ok, snapshot.label_table(ga, topology.values))
             fail |= ~ok
         return outcome(constrained & fail, _CONFLICT)
 
