@@ -374,7 +374,14 @@ def _now() -> Any:
 def start_control_plane(data_dir: Path, root: Path) -> list[Child]:
     scheduler = Child.start(
         "scheduler",
-        [*PINNACE, "scheduler", "--kubeconfig", str(data_dir / "components" / "scheduler.kubeconfig")],
+        [
+            *PINNACE,
+            "scheduler",
+            "--kubeconfig",
+            str(data_dir / "components" / "scheduler.kubeconfig"),
+            # One instance: an overloaded API server must not end the run by a lost leader election.
+            "--no-leader-elect",
+        ],
         root / "scheduler.log",
     )
     manager = Child.start(
