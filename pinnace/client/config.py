@@ -8,6 +8,7 @@ because bound service account tokens rotate (client-go's ``NewCachedFileTokenSou
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import os
@@ -161,3 +162,18 @@ def _read_bytes(path: Path) -> bytes:
 
 def _read_text(path: Path) -> str:
     return _read_bytes(path).decode()
+
+
+#: How long a component waits for its kubeconfig to appear.
+KUBECONFIG_WAIT_SECONDS = 120.0
+
+
+async def wait_for_kubeconfig(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
+    """Wait until ``path`` exists. Under ``pinnace up`` every component starts at once and the API server
+    writes each component's kubeconfig when it serves; polling needs no inotify dependency."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not await asyncio.to_thread(path.exists):  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        raise TimeoutError(f"no kubeconfig at {path} after {seconds:.0f}s") from None

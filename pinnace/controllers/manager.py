@@ -16,7 +16,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pinnace.client.config import load_kubeconfig
+from pinnace.client.config import load_kubeconfig, wait_for_kubeconfig
 from pinnace.client.informer import SharedInformerFactory
 from pinnace.client.leaderelection import LeaderElector
 from pinnace.client.rest import RestClient
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 LEASE_NAMESPACE = "kube-system"
 LEASE_NAME = "kube-controller-manager"
-KUBECONFIG_WAIT_SECONDS = 60.0
 
 
 class LeadershipLost(RuntimeError):
@@ -48,18 +47,9 @@ class ControllerManagerConfig:
     node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
 
 
-async def wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
-    """Under ``pinnace up`` every component starts at once; the API server writes our kubeconfig when ready.
-
-    Polling is the simple way to wait for a file another process writes (no inotify dependency)."""
-    async with asyncio.timeout(seconds):
-        while not await asyncio.to_thread(path.exists):  # noqa: ASYNC110
-            await asyncio.sleep(0.2)
-
-
 async def run(config: ControllerManagerConfig) -> None:
     names = enabled_controllers(config.controllers)
-    await wait_for_file(config.kubeconfig)
+    await wait_for_kubeconfig(config.kubeconfig)
     client_config = load_kubeconfig(config.kubeconfig, user_agent="pinnace-controller-manager")
     client = RestClient(client_config)
     try:

@@ -20,10 +20,9 @@ import asyncio
 import logging
 import random
 import time
-from pathlib import Path
 
 from pinnace.client.clock import REAL_CLOCK, Clock
-from pinnace.client.config import ConfigError, load_kubeconfig
+from pinnace.client.config import ConfigError, load_kubeconfig, wait_for_kubeconfig
 from pinnace.client.interface import Client
 from pinnace.client.rest import RestClient
 from pinnace.hollow.config import HollowConfig, validate
@@ -34,7 +33,6 @@ from pinnace.hollow.stats import ActivityLog
 
 log = logging.getLogger(__name__)
 
-KUBECONFIG_WAIT_SECONDS = 120.0
 USER_AGENT = "pinnace-hollow-nodes"
 
 
@@ -46,7 +44,7 @@ async def run(config: HollowConfig) -> None:
     """Run until cancelled."""
     validate(config)
     stages = load_configured_stages(config)
-    await _wait_for_file(config.kubeconfig)
+    await wait_for_kubeconfig(config.kubeconfig)
     try:
         client_config = load_kubeconfig(
             config.kubeconfig, user_agent=USER_AGENT, qps=config.qps, burst=config.burst
@@ -89,14 +87,3 @@ async def run_with_client(
         if config.stats_interval > 0:
             activity = ActivityLog(nodes, pods, clock=clock)
             group.create_task(activity.run(config.stats_interval), name="activity-log")
-
-
-async def _wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
-    """Under ``pinnace up`` every component starts at once and the API server writes our kubeconfig when it
-    serves; poll for it (no inotify dependency)."""
-    try:
-        async with asyncio.timeout(seconds):
-            while not await asyncio.to_thread(path.exists):  # noqa: ASYNC110
-                await asyncio.sleep(0.2)
-    except TimeoutError:
-        raise TimeoutError(f"no kubeconfig at {path} after {seconds:.0f}s") from None

@@ -16,7 +16,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pinnace.client.config import load_kubeconfig
+from pinnace.client.config import load_kubeconfig, wait_for_kubeconfig
 from pinnace.client.leaderelection import LeaderElector
 from pinnace.client.rest import RestClient
 from pinnace.scheduler.config import load
@@ -24,8 +24,6 @@ from pinnace.scheduler.plugins import IN_TREE_REGISTRY
 from pinnace.scheduler.scheduler import run_scheduler
 
 log = logging.getLogger(__name__)
-
-KUBECONFIG_WAIT_SECONDS = 60.0
 
 
 class LeadershipLost(RuntimeError):
@@ -41,19 +39,12 @@ class SchedulerServerConfig:
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}_{os.getpid()}")
 
 
-async def _wait_for_file(path: Path, seconds: float = KUBECONFIG_WAIT_SECONDS) -> None:
-    """Under ``pinnace up`` components start together; the API server writes our kubeconfig when ready."""
-    async with asyncio.timeout(seconds):
-        while not await asyncio.to_thread(path.exists):  # noqa: ASYNC110
-            await asyncio.sleep(0.2)
-
-
 async def run(config: SchedulerServerConfig) -> None:
     configuration = await asyncio.to_thread(load, config.config_file, IN_TREE_REGISTRY)
     kubeconfig = config.kubeconfig or (Path(configuration.kubeconfig) if configuration.kubeconfig else None)
     if kubeconfig is None:
         raise ValueError("no kubeconfig: pass --kubeconfig or set clientConnection.kubeconfig")
-    await _wait_for_file(kubeconfig)
+    await wait_for_kubeconfig(kubeconfig)
     client_config = await asyncio.to_thread(
         load_kubeconfig,
         kubeconfig,
