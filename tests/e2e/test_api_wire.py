@@ -128,7 +128,7 @@ def test_bodies_over_3_mib_are_refused_with_413(admin: Admin) -> None:
     assert admin.json("GET", CONFIGMAPS + "/big")[0] == 404
 
 
-def test_a_strategic_merge_patch_merges_and_server_side_apply_is_refused_for_now(admin: Admin) -> None:
+def test_a_strategic_merge_patch_merges_and_server_side_apply_is_served(admin: Admin) -> None:
     admin.json("POST", CONFIGMAPS, {"metadata": {"name": "smp"}, "data": {"keep": "1"}})
     code, _, payload = admin.request(
         "PATCH",
@@ -140,7 +140,15 @@ def test_a_strategic_merge_patch_merges_and_server_side_apply_is_refused_for_now
     code, _, payload = admin.request(
         "PATCH", CONFIGMAPS + "/smp?fieldManager=me", b"{}", {"Content-Type": "application/apply-patch+yaml"}
     )
-    assert code == 415 and json.loads(payload)["reason"] == "UnsupportedMediaType"
+    assert code == 400 and json.loads(payload)["message"] == "invalid object type: /, Kind="
+    applied = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: smp\ndata:\n  a: b\n"
+    code, _, payload = admin.request(
+        "PATCH",
+        CONFIGMAPS + "/smp?fieldManager=me",
+        applied,
+        {"Content-Type": "application/apply-patch+yaml"},
+    )
+    assert code == 200 and json.loads(payload)["data"] == {"keep": "1", "a": "b"}
 
 
 def test_single_get_as_table_and_list_as_partial_metadata(admin: Admin) -> None:
