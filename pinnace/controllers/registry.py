@@ -34,6 +34,7 @@ CONTROLLER_MODULES: dict[str, str] = {
     "nodelifecycle": "pinnace.controllers.nodelifecycle",
     "taint-eviction-controller": "pinnace.controllers.tainteviction",
     "statefulset": "pinnace.controllers.statefulset",
+    "daemonset": "pinnace.controllers.daemonset",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).

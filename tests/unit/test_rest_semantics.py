@@ -96,6 +96,34 @@ async def test_generation_moves_with_spec_changes_only(stores: ResourceStores) -
     assert scaled["metadata"]["generation"] == 2
 
 
+async def test_a_daemon_set_template_generation_moves_with_template_changes_only(
+    stores: ResourceStores,
+) -> None:
+    daemonsets = rest(stores, "apps", "daemonsets")
+    body = deployment("agent")
+    body["kind"] = "DaemonSet"
+    del body["spec"]["replicas"]
+    await daemonsets.create("default", body)
+    key = "deprecated.daemonset.template.generation"
+
+    def forge(obj: Object) -> Object:
+        obj["metadata"]["annotations"][key] = "41"  # an update cannot set it
+        obj["spec"]["minReadySeconds"] = 5
+        return obj
+
+    def new_image(obj: Object) -> Object:
+        obj["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+        obj["metadata"]["annotations"].pop(key)
+        return obj
+
+    forged, _ = await daemonsets.update("default", "agent", forge)
+    assert forged["metadata"]["annotations"][key] == "1"
+    assert forged["metadata"]["generation"] == 2
+    updated, _ = await daemonsets.update("default", "agent", new_image)
+    assert updated["metadata"]["annotations"][key] == "2"
+    assert updated["metadata"]["generation"] == 3
+
+
 async def test_main_resource_updates_ignore_status_and_status_updates_ignore_spec(
     stores: ResourceStores,
 ) -> None:

@@ -28,6 +28,7 @@ from pinnace.apiserver.rest.strategy import (
     keep_status,
     strategy_for,
     take_status,
+    update_template_generation,
 )
 from pinnace.apiserver.watchcache import (
     CacheEvent,
@@ -443,6 +444,8 @@ class ResourceStore:
             and generation_changed(self.strategy, new, current)
         ):
             new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
+        if subresource != "status":
+            update_template_generation(self.strategy, new, current)
         if validate:
             self._validate(new, current, new["metadata"].get("name", ""))
         added = deletion.new_finalizers(new, current)

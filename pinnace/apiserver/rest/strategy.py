@@ -31,6 +31,9 @@ class Strategy:
     # Namespaces: spec.finalizers (the namespace controller's "kubernetes") also hold deletion back,
     # and a namespace being deleted is Terminating.
     spec_finalizers: bool = False
+    # DaemonSets: the annotation apps/v1 carries DaemonSetSpec.TemplateGeneration in (see
+    # update_template_generation).
+    template_generation_annotation: str = ""
 
 
 GENERIC = Strategy()
@@ -42,6 +45,9 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): _WEBHOOKS,
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): _WEBHOOKS,
     ("coordination.k8s.io", "Lease"): Strategy(allow_create_on_update=True),
+    ("apps", "DaemonSet"): Strategy(
+        template_generation_annotation="deprecated.daemonset.template.generation"
+    ),
     # An EndpointSlice has no spec: everything outside metadata is its desired state (upstream also counts
     # label changes; the EndpointSlice controller's tracker relies on the generation moving).
     ("discovery.k8s.io", "EndpointSlice"): Strategy(generation_fields=("addressType", "endpoints", "ports")),
@@ -54,6 +60,28 @@ def strategy_for(group: str, kind: str) -> Strategy:
 
 def generation_changed(strategy: Strategy, new: Object, old: Object) -> bool:
     return any(new.get(name) != old.get(name) for name in strategy.generation_fields)
+
+
+def update_template_generation(strategy: Strategy, new: Object, old: Object) -> None:
+    """``daemonSetStrategy.PrepareForUpdate``: an update cannot set the template generation; it stays as
+    stored and goes up by one when the pod template changes (the DaemonSet controller labels pods with it
+    and counts pods of an older generation as not updated)."""
+    name = strategy.template_generation_annotation
+    if not name:
+        return
+    stored = (old.get("metadata") or {}).get("annotations") or {}
+    if name not in stored:
+        return
+    try:
+        generation = int(stored[name])
+    except ValueError:
+        return
+    if (new.get("spec") or {}).get("template") != (old.get("spec") or {}).get("template"):
+        generation += 1
+    annotations = new.setdefault("metadata", {}).get("annotations")
+    if not isinstance(annotations, dict):
+        annotations = new["metadata"]["annotations"] = {}
+    annotations[name] = str(generation)
 
 
 def keep_status(new: Object, old: Object) -> Object:
