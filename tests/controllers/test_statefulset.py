@@ -168,6 +168,28 @@ async def test_scale_down_deletes_the_highest_ordinal_first_and_keeps_claims() -
         ]
 
 
+async def test_parallel_scale_down_deletes_every_condemned_pod_at_once() -> None:
+    async with running(statefulset.new_controller) as cluster:
+        cluster.auto_ready = True
+        await cluster.client.create(r.STATEFULSETS, stateful_set("pg", 4, policy="Parallel"))
+        await cluster.until(lambda: status(cluster).get("readyReplicas") == 4)
+        await cluster.make_ready("pg-1", ready=False)  # Parallel does not wait for health
+        deleted = record_pod_deletions(cluster)
+        await update_set(cluster, "pg", lambda s: {**s, "spec": {**s["spec"], "replicas": 1}})
+        await cluster.until(lambda: pod_names(cluster) == ["pg-0"])
+        assert sorted(deleted) == ["pg-1", "pg-2", "pg-3"]
+
+
+async def test_a_pod_whose_labels_stop_matching_is_released() -> None:
+    async with running(statefulset.new_controller) as cluster:
+        cluster.auto_ready = True
+        await cluster.client.create(r.STATEFULSETS, stateful_set("pg", 1))
+        await cluster.until(lambda: status(cluster).get("readyReplicas") == 1)
+        await cluster.client.patch(r.PODS, "pg-0", {"metadata": {"labels": {"app": "debug"}}}, NAMESPACE)
+        await cluster.until(lambda: owners(cluster.get(r.PODS, "pg-0")) == [])
+        await cluster.until(lambda: status(cluster).get("replicas") == 0)
+
+
 async def test_ordered_scale_down_waits_while_a_replica_is_unhealthy() -> None:
     async with running(statefulset.new_controller) as cluster:
         await cluster.client.create(r.STATEFULSETS, stateful_set("pg", 3))

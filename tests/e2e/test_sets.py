@@ -173,6 +173,11 @@ def test_statefulset_rollout_history_and_undo(cluster: Cluster) -> None:
     assert out == "partitioned roll out complete: 3 new pods have been updated...\n"
     revisions = cluster.json("get", "controllerrevisions", "-l", "app=pg")["items"]
     assert sorted(r["revision"] for r in revisions) == [2, 3]
+    # Scaling down removes the highest ordinals and keeps their claims (whenScaled: Retain).
+    cluster.run("scale", "statefulset/pg", "--replicas=1")
+    cluster.until("pg-2 and pg-1 to go", lambda: sorted(cluster.pods("app=pg")) == ["pg-0"])
+    claims = cluster.json("get", "pvc", "-l", "app=pg")["items"]
+    assert sorted(c["metadata"]["name"] for c in claims) == ["data-pg-0", "data-pg-1", "data-pg-2"]
 
 
 def node(name: str) -> dict[str, Any]:

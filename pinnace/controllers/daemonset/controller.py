@@ -110,6 +110,11 @@ class DaemonSetsController:
                 "This daemon set is selecting all pods. A non-empty selector is required.",
             )
             return
+        try:
+            from_label_selector_object(selector)
+        except SelectorParseError as err:
+            log.error("DaemonSet %s has an invalid selector: %s", key, err)
+            return  # not transient: nothing to retry until the set changes
         if (ds.get("metadata") or {}).get("deletionTimestamp"):
             # Its pods and revisions may be going or orphaned already: no status can be trusted.
             return
