@@ -26,9 +26,14 @@ from pinnace.client.resources import (
 
 
 class InformerListers:
-    """:class:`~pinnace.scheduler.framework.handle.Listers` over a :class:`SharedInformerFactory`."""
+    """:class:`~pinnace.scheduler.framework.handle.Listers` over a :class:`SharedInformerFactory`.
 
-    def __init__(self, informers: SharedInformerFactory) -> None:
+    ``priority_classes=False`` leaves PriorityClasses out: upstream's ``system:kube-scheduler`` role cannot
+    read them (the Priority admission plugin resolves ``priorityClassName`` into ``spec.priority``), so the
+    scheduler only reads them where it is allowed to.
+    """
+
+    def __init__(self, informers: SharedInformerFactory, *, priority_classes: bool = True) -> None:
         self.namespaces_informer = informers.informer(NAMESPACES)
         self.pvcs_informer = informers.informer(PERSISTENTVOLUMECLAIMS)
         self.pvs_informer = informers.informer(PERSISTENTVOLUMES)
@@ -38,7 +43,7 @@ class InformerListers:
         self.replica_sets_informer = informers.informer(REPLICASETS)
         self.stateful_sets_informer = informers.informer(STATEFULSETS)
         self.pdbs_informer = informers.informer(PODDISRUPTIONBUDGETS)
-        self.priority_classes_informer = informers.informer(PRIORITYCLASSES)
+        self.priority_classes_informer = informers.informer(PRIORITYCLASSES) if priority_classes else None
 
     @staticmethod
     def _get(informer: Informer, namespace: str, name: str) -> Object | None:
@@ -78,7 +83,11 @@ class InformerListers:
         return self.pdbs_informer.indexer.list()
 
     def priority_class(self, name: str) -> Object | None:
+        if self.priority_classes_informer is None:
+            return None
         return self._get(self.priority_classes_informer, "", name)
 
     def priority_classes(self) -> Iterable[Object]:
+        if self.priority_classes_informer is None:
+            return []
         return self.priority_classes_informer.indexer.list()

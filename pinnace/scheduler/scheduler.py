@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pinnace.client.clock import REAL_CLOCK, Clock
+from pinnace.client.errors import Forbidden
 from pinnace.client.events import EventRecorder, EventType
 from pinnace.client.informer import Informer, SharedInformerFactory
 from pinnace.client.interface import Client, Object
 from pinnace.client.keys import ObjectKey
-from pinnace.client.resources import NODES, PODS
+from pinnace.client.resources import NODES, PODS, PRIORITYCLASSES, Resource
 from pinnace.scheduler.cache import Cache
 from pinnace.scheduler.config import SchedulerConfiguration
 from pinnace.scheduler.eventhandlers import EventHandlers, PriorityResolver
@@ -86,11 +87,12 @@ def build(
     *,
     clock: Clock = REAL_CLOCK,
     rng: random.Random | None = None,
+    priority_classes: bool = True,
 ) -> SchedulerComponents:
     """Profiles, queue, cache and informers for ``configuration`` (``scheduler.New``)."""
     rng = rng or random.Random()
     informers = SharedInformerFactory(client, clock=clock)
-    listers = InformerListers(informers)
+    listers = InformerListers(informers, priority_classes=priority_classes)
     cache = Cache(clock=clock)
     snapshot = Snapshot()
     recorders: dict[str, EventRecorder] = {}
@@ -155,6 +157,19 @@ def build(
     return SchedulerComponents(informers, listers, cache, queue, handlers, scheduler, recorders, profiles)
 
 
+async def _may_list(client: Client, resource: Resource) -> bool:
+    """Whether this identity may list ``resource`` (an informer it may not list would never sync)."""
+    try:
+        await client.list(resource, limit=1)
+    except Forbidden:
+        log.info(
+            "may not list %s: pods without spec.priority get priority 0 (as without Priority admission)",
+            resource.plural,
+        )
+        return False
+    return True
+
+
 async def _cleanup_assumed_pods(cache: Cache, clock: Clock) -> None:
     while True:
         await clock.sleep(ASSUMED_POD_CLEANUP_PERIOD)
@@ -166,7 +181,9 @@ async def run_scheduler(
     client: Client, configuration: SchedulerConfiguration, *, clock: Clock = REAL_CLOCK
 ) -> None:
     """``Scheduler.Run``: start informers, wait for their caches, then schedule until cancelled."""
-    components = build(client, configuration, clock=clock)
+    components = build(
+        client, configuration, clock=clock, priority_classes=await _may_list(client, PRIORITYCLASSES)
+    )
     async with asyncio.TaskGroup() as group:
         components.informers.start(group)
         for recorder in components.recorders.values():

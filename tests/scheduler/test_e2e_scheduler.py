@@ -179,3 +179,76 @@ def test_seed_block_placement_and_why_pending(
     )
     assert lease.returncode == 0, lease.stderr
     assert json.loads(lease.stdout)["spec"]["holderIdentity"]
+
+
+def test_preemption_spares_the_pod_a_disruption_budget_protects(
+    cluster: tuple[APIServerProcess, ComponentProcess], tmp_path: Path
+) -> None:
+    server, scheduler = cluster
+    cache = tmp_path / "kubectl-cache"
+    plain = {"kubernetes.io/hostname": "", ZONE: "z", "nodepool": "general"}
+    nodes = [node(name, "z", "general") for name in ("n1", "n2")]
+    for n in nodes:
+        n["metadata"]["labels"] = {**plain, "kubernetes.io/hostname": n["metadata"]["name"]}
+    classes = [
+        {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": name},
+            "value": value,
+        }
+        for name, value in (("low", 10), ("high", 1000))
+    ]
+    budget = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "keep-db"},
+        "spec": {"maxUnavailable": 0, "selector": {"matchLabels": {"app": "db"}}},
+    }
+
+    def workload(name: str, node_name: str, app: str) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "labels": {"app": app}},
+            "spec": {
+                "nodeName": node_name,
+                "priority": 10,
+                "terminationGracePeriodSeconds": 0,
+                "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "1500m"}}}],
+            },
+        }
+
+    apply(
+        server, cache, *nodes, *classes, budget, workload("db", "n1", "db"), workload("batch", "n2", "batch")
+    )
+    high = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "urgent"},
+        "spec": {
+            "priority": 1000,
+            "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "1"}}}],
+        },
+    }
+    apply(server, cache, high)
+    placed = wait_for(
+        lambda: pod_json(server, cache, "urgent")["spec"].get("nodeName"),
+        60,
+        "urgent to be scheduled",
+        scheduler.log(),
+    )
+    assert placed == "n2"
+    remaining = kubectl(server.kubeconfig, cache, "get", "pods", "-o", "name")
+    assert sorted(remaining.stdout.split()) == ["pod/db", "pod/urgent"]
+    events = json.loads(
+        kubectl(
+            server.kubeconfig, cache, "get", "events", "--field-selector", "reason=Preempted", "-o", "json"
+        ).stdout
+    )["items"]
+    uid = pod_json(server, cache, "urgent")["metadata"]["uid"]
+    assert [(e["involvedObject"]["name"], e["message"]) for e in events] == [
+        ("batch", f"Preempted by pod {uid} on node n2")
+    ]
+    described = kubectl(server.kubeconfig, cache, "describe", "pod", "urgent").stdout
+    assert "0/2 nodes are available: 2 Insufficient cpu." in described
