@@ -16,6 +16,7 @@ from pinnace.api.strategicpatch import (
     StrategicPatchError,
     apply_strategic_merge_patch,
     supports_strategic_merge,
+    unsupported_patch_type_message,
 )
 from pinnace.apiserver import status
 from pinnace.apiserver.handlers.negotiation import (
@@ -27,14 +28,14 @@ from pinnace.apiserver.handlers.negotiation import (
 )
 
 # The order upstream lists them in its 415 message (``installer.go`` supportedTypes).
-SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH_YAML)
+SUPPORTED_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
+# A resource and its status subresource also take server-side apply (pinnace.apiserver.handlers.apply).
+SUPPORTED_PATCH_AND_APPLY_TYPES = (*SUPPORTED_PATCH_TYPES, APPLY_PATCH_YAML)
 
 
-def unsupported_patch_type(media: str) -> status.StatusError:
-    return status.UnsupportedMediaType(
-        f"the body of the request was in an unknown format - accepted media types include: "
-        f"{', '.join(SUPPORTED_PATCH_TYPES)}"
-    )
+def unsupported_patch_type(accepted: tuple[str, ...] = SUPPORTED_PATCH_TYPES) -> status.StatusError:
+    """415 for a patch Content-Type the endpoint does not take, listing those it does."""
+    return status.UnsupportedMediaType(unsupported_patch_type_message(accepted))
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -51,8 +52,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def parse_patch(media: str, body: bytes) -> Any:
-    if media not in SUPPORTED_PATCH_TYPES or media == APPLY_PATCH_YAML:
-        raise unsupported_patch_type(media)
+    if media not in SUPPORTED_PATCH_TYPES:
+        raise unsupported_patch_type()
     try:
         patch = orjson.loads(body)
     except orjson.JSONDecodeError as err:

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from pinnace.api.registry import ResourceInfo
+from pinnace.api.strategicpatch import CUSTOM_RESOURCE_PATCH_TYPES, supports_strategic_merge
 from pinnace.apiserver import status
 from pinnace.apiserver.handlers import negotiation, options, subresources
 from pinnace.apiserver.handlers.apply import apply_request
@@ -21,7 +22,7 @@ from pinnace.apiserver.handlers.fieldmanagement import write_options
 from pinnace.apiserver.handlers.lists import list_options, render_list, render_object
 from pinnace.apiserver.handlers.negotiation import json_response, read_body, read_object
 from pinnace.apiserver.handlers.patch import (
-    SUPPORTED_PATCH_TYPES,
+    SUPPORTED_PATCH_AND_APPLY_TYPES,
     apply_patch,
     parse_patch,
     unsupported_patch_type,
@@ -185,8 +186,13 @@ async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -
     level = field_validation(request.query)
     media = negotiation.content_type(request)
     apply = media == negotiation.APPLY_PATCH_YAML
-    if media not in SUPPORTED_PATCH_TYPES:
-        raise unsupported_patch_type(media)
+    accepted = (
+        SUPPORTED_PATCH_AND_APPLY_TYPES
+        if supports_strategic_merge(rest.info.api_version, rest.info.kind)
+        else CUSTOM_RESOURCE_PATCH_TYPES
+    )
+    if media not in accepted:
+        raise unsupported_patch_type(accepted)
     write = write_options(
         request.query, request.headers.get("User-Agent", ""), options_kind="PatchOptions", apply=apply
     )
