@@ -289,9 +289,6 @@ class FieldSet:
             return NotImplemented
         return self.to_fields_v1() == other.to_fields_v1()
 
-    def __hash__(self) -> int:  # mutable while built: identity only
-        return id(self)
-
     def __repr__(self) -> str:
         return f"FieldSet({[path_string(p) for p in self.paths()]})"
 
