@@ -279,6 +279,15 @@ def test_a_request_can_set_the_managed_fields() -> None:
     assert entries(manager.update(live, body, "editor")) == [("renamed", "Update", "")]
 
 
+def test_managed_fields_that_do_not_decode_are_replaced_by_the_live_ones() -> None:
+    manager = deployments(Clock())
+    live = stored(manager.update(None, deployment(), "creator"))
+    body = copy.deepcopy(live)
+    body["metadata"]["managedFields"][0]["operation"] = "Bogus"
+    body["spec"]["replicas"] = 4
+    assert entries(manager.update(live, body, "editor")) == [("creator", "Update", ""), ("editor", "Update", "")]
+
+
 def test_a_status_write_ignores_the_managed_fields_it_sends() -> None:
     clock = Clock()
     live = stored(deployments(clock).update(None, deployment(), "creator"))
