@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -30,6 +31,38 @@ def test_go_json_writes_the_bytes_go_marshal_writes(value: Any, expected: bytes)
 )
 def test_fnv32_is_fnv1_not_fnv1a(data: bytes, expected: int) -> None:
     assert history.fnv32(data) == expected
+
+
+_UPSTREAM_TEMPLATE = (
+    '"spec":{"containers":[{"image":"test","imagePullPolicy":"Always","name":"test","resources":{},'
+    '"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],'
+    '"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler",'
+    '"securityContext":{},"terminationGracePeriodSeconds":30}'
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            '{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"test":"value"},'
+            '"creationTimestamp":null,"labels":{"app":"foo"}},' + _UPSTREAM_TEMPLATE + "}}}",
+            "c77f6d978",
+        ),
+        (
+            '{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"test":"value"},'
+            '"labels":{"app":"foo"}},' + _UPSTREAM_TEMPLATE + "}}}",
+            "776999688b",
+        ),
+    ],
+    ids=["1.33 revision", "1.34 revision"],
+)
+def test_revision_hash_matches_a_real_cluster(raw: str, expected: str) -> None:
+    """Revisions a real kube-controller-manager made (upstream's
+    pkg/controller/statefulset/testdata/compatibility_revision_1.3x.0.json): same bytes, same name."""
+    data = json.loads(raw)
+    assert history.go_json(data) == raw.encode()
+    assert history.hash_controller_revision({"data": data}, 0) == expected
 
 
 def test_revision_names_use_the_safe_alphabet_and_change_with_the_collision_count() -> None:
