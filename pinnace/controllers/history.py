@@ -79,10 +79,22 @@ def hash_controller_revision(revision: Object, probe: int | None) -> str:
 
 
 def template_patch(owner: Object) -> Object:
-    """``getPatch``: the strategic merge patch that restores ``owner``'s pod template."""
-    template = copy.deepcopy((owner.get("spec") or {}).get("template") or {})
+    """``getPatch``: the strategic merge patch that restores ``owner``'s pod template.
+
+    Keys are in Go's order (sorted at every level), so the API server returns ``.data`` as the bytes
+    upstream stores: ``kubectl rollout undo`` compares them with its own encoding to skip a roll back to the
+    running template."""
+    template = dict((owner.get("spec") or {}).get("template") or {})
     template["$patch"] = "replace"
-    return {"spec": {"template": template}}
+    return {"spec": {"template": _sorted(template)}}
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def apply_revision(owner: Object, revision: Object, api_version: str, kind: str) -> Object:

@@ -173,6 +173,9 @@ def test_statefulset_rollout_history_and_undo(cluster: Cluster) -> None:
     assert out == "partitioned roll out complete: 3 new pods have been updated...\n"
     revisions = cluster.json("get", "controllerrevisions", "-l", "app=pg")["items"]
     assert sorted(r["revision"] for r in revisions) == [2, 3]
+    # kubectl compares the revision's bytes with its own encoding of the running template.
+    out = cluster.run("rollout", "undo", "statefulset/pg", "--to-revision=3")
+    assert out == "statefulset.apps/pg skipped rollback (current template already matches revision 3)\n"
     # Scaling down removes the highest ordinals and keeps their claims (whenScaled: Retain).
     cluster.run("scale", "statefulset/pg", "--replicas=1")
     cluster.until("pg-2 and pg-1 to go", lambda: sorted(cluster.pods("app=pg")) == ["pg-0"])
@@ -240,3 +243,5 @@ def test_daemonset_runs_one_pod_per_node_and_rolls_out(cluster: Cluster) -> None
     cluster.run("rollout", "undo", "daemonset/agent")
     cluster.until("the roll back to fluentd:1", lambda: rolled("fluentd:1"), seconds=20)
     cluster.run("rollout", "status", "daemonset/agent", "--timeout=20s")
+    out = cluster.run("rollout", "undo", "daemonset/agent", "--to-revision=3")
+    assert out == "daemonset.apps/agent skipped rollback (current template already matches revision 3)\n"
