@@ -39,6 +39,10 @@ class KeyValue:
     value: bytes
     create_revision: int
     mod_revision: int
+    # Never set by a backend: the API server's value transformers (encryption at rest) set it when the
+    # value was read with an old key or provider, so that writing it back unchanged still changes what is
+    # stored (upstream's ``objState.stale`` in apiserver/pkg/storage/etcd3/store.go).
+    stale: bool = False
 
 
 class EventType(enum.Enum):

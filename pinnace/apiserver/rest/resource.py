@@ -369,8 +369,9 @@ class ResourceStore:
             stored = self._prepare_update(
                 desired, current, subresource, validate=validate, defaulted=defaulted
             )
-            if stored == current:
-                # Nothing changed: upstream skips the write, so the resourceVersion stays the same.
+            if stored == current and not kv.stale:
+                # Nothing changed: upstream skips the write, so the resourceVersion stays the same. A stale
+                # value (read with an old encryption key) is rewritten all the same, as upstream does.
                 return current_view, False
             if dry_run:
                 return self.view(stored), False
