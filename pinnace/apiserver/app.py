@@ -14,7 +14,7 @@ from pinnace.apiserver import health, version, warning_headers
 from pinnace.apiserver.authn import Authenticator
 from pinnace.apiserver.authz import Authorizer
 from pinnace.apiserver.filters import build_handler_chain
-from pinnace.apiserver.handlers import discovery, eviction, openapi, resources
+from pinnace.apiserver.handlers import discovery, eviction, openapi, resources, watch
 from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
@@ -42,5 +42,6 @@ def create_app(
         discovery.add_routes(app)
         openapi.add_routes(app, load_documents())
         resources.add_routes(app)
+        watch.install(app)
         eviction.install(app, stores)
     return app

@@ -13,9 +13,10 @@ bookmark annotated ``k8s.io/initial-events-end``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import orjson
@@ -35,6 +36,40 @@ Object = dict[str, Any]
 DEFAULT_MIN_TIMEOUT_SECONDS = 1800
 BOOKMARK_INTERVAL_SECONDS = 60.0
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+
+#: Set when the server starts shutting down: open watches end cleanly at once (clients re-watch elsewhere,
+#: as they do when kube-apiserver shuts down) instead of holding the shutdown for its whole grace period.
+SHUTTING_DOWN_KEY = web.AppKey("pinnace.shutting_down", asyncio.Event)
+
+
+def install(app: web.Application) -> None:
+    shutting_down = asyncio.Event()
+    app[SHUTTING_DOWN_KEY] = shutting_down
+
+    async def on_shutdown(_app: web.Application) -> None:
+        shutting_down.set()
+
+    app.on_shutdown.append(on_shutdown)
+
+
+async def _until_shutdown(request: web.Request, work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` until it ends or the server starts shutting down; its exceptions propagate."""
+    shutting_down = request.app.get(SHUTTING_DOWN_KEY)
+    task = asyncio.ensure_future(work)
+    if shutting_down is None:
+        await task
+        return
+    waiter = asyncio.ensure_future(shutting_down.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if not task.cancelled():
+        task.result()
 
 
 def _check_watch_list(request: web.Request, rest: ResourceStore) -> bool:
@@ -87,7 +122,9 @@ async def serve_watch(request: web.Request, info: RequestInfo, rest: ResourceSto
     writer = _EventWriter(request, rest, response, as_table)
     try:
         async with asyncio.timeout(timeout):
-            await _pump(events, writer, matches, bookmarks=bookmarks, send_initial=send_initial)
+            await _until_shutdown(
+                request, _pump(events, writer, matches, bookmarks=bookmarks, send_initial=send_initial)
+            )
     except TimeoutError:
         pass
     except (ConnectionResetError, asyncio.CancelledError):
