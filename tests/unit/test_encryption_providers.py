@@ -16,8 +16,8 @@ from pinnace.apiserver.encryption.transformer import (
     IDENTITY,
     PrefixTransformer,
     PrefixTransformers,
-    TransformError,
     Transformer,
+    TransformError,
 )
 
 KEY_16 = b"0123456789abcdef"
@@ -112,13 +112,16 @@ def test_aesgcm_reads_upstreams_recorded_ciphertext() -> None:
 
 def test_secretbox_reads_nacls_reference_box() -> None:
     # golang.org/x/crypto/nacl/secretbox TestSecretBox, generated with NaCl's C implementation:
-    # key 32×0x01, nonce 24×0x02, message 64×0x03. Upstream stores nonce + box.
+    # key 32 bytes of 0x01, nonce 24 of 0x02, message 64 of 0x03. Upstream stores nonce + box.
     box = bytes.fromhex(
         "8442bc313f4626f1359e3b50122b6ce6fe66ddfe7d39d14e637eb4fd5b45beadab55198df6ab5368439792a23c87db70"
         "acb6156dc5ef957ac04f6276cf6093b84be77ff0849cc33e34b7254d5a8f65ad"
     )
     stored = b"\x02" * 24 + box
-    assert SecretboxTransformer(b"\x01" * 32).transform_from_storage(stored, SECRET_KEY) == (b"\x03" * 64, False)
+    assert SecretboxTransformer(b"\x01" * 32).transform_from_storage(stored, SECRET_KEY) == (
+        b"\x03" * 64,
+        False,
+    )
 
 
 def test_aescbc_reads_nist_sp800_38a_blocks_after_the_iv() -> None:
@@ -146,15 +149,44 @@ def test_aescbc_reads_nist_sp800_38a_blocks_after_the_iv() -> None:
 @pytest.mark.parametrize(
     ("transformer", "stored", "message"),
     [
-        pytest.param(CBCTransformer(KEY_16), b"short", "the stored data was shorter than the required size", id="cbc short"),
-        pytest.param(CBCTransformer(KEY_16), b"x" * 20, "the stored data is not a multiple of the block size", id="cbc not blocks"),
-        pytest.param(GCMTransformer(KEY_16), b"x" * 11, "the stored data was shorter than the required size", id="gcm short"),
-        pytest.param(GCMTransformer(KEY_16), b"x" * 40, "cipher: message authentication failed", id="gcm forged"),
-        pytest.param(SecretboxTransformer(KEY_32), b"x" * 39, "the stored data was shorter than the required size", id="secretbox short"),
-        pytest.param(SecretboxTransformer(KEY_32), b"x" * 60, "output array was not large enough for encryption", id="secretbox forged"),
+        pytest.param(
+            CBCTransformer(KEY_16),
+            b"short",
+            "the stored data was shorter than the required size",
+            id="cbc short",
+        ),
+        pytest.param(
+            CBCTransformer(KEY_16),
+            b"x" * 20,
+            "the stored data is not a multiple of the block size",
+            id="cbc not blocks",
+        ),
+        pytest.param(
+            GCMTransformer(KEY_16),
+            b"x" * 11,
+            "the stored data was shorter than the required size",
+            id="gcm short",
+        ),
+        pytest.param(
+            GCMTransformer(KEY_16), b"x" * 40, "cipher: message authentication failed", id="gcm forged"
+        ),
+        pytest.param(
+            SecretboxTransformer(KEY_32),
+            b"x" * 39,
+            "the stored data was shorter than the required size",
+            id="secretbox short",
+        ),
+        pytest.param(
+            SecretboxTransformer(KEY_32),
+            b"x" * 60,
+            "output array was not large enough for encryption",
+            id="secretbox forged",
+        ),
     ],
 )
-def test_damaged_values_fail_with_upstreams_messages(transformer: Transformer, stored: bytes, message: str) -> None:
+def test_damaged_values_fail_with_upstreams_messages(
+    transformer: Transformer, stored: bytes, message: str
+) -> None:
     with pytest.raises(TransformError) as err:
         transformer.transform_from_storage(stored, SECRET_KEY)
     assert str(err.value) == message
@@ -175,16 +207,21 @@ def test_a_value_under_another_key_of_the_same_name_does_not_decrypt(tmp_path: P
         return
     with pytest.raises(TransformError) as err:
         imposter.transform_from_storage(stored, SECRET_KEY)
-    assert str(err.value) == {
-        "aesgcm": "cipher: message authentication failed",
-        "secretbox": "output array was not large enough for encryption",
-    }[provider]
+    assert (
+        str(err.value)
+        == {
+            "aesgcm": "cipher: message authentication failed",
+            "secretbox": "output array was not large enough for encryption",
+        }[provider]
+    )
 
 
 @pytest.mark.parametrize(
     ("provider", "kind"), [("aescbc", "AES"), ("aesgcm", "AES"), ("secretbox", "Secretbox")]
 )
-def test_a_value_under_an_unknown_key_name_is_upstreams_error(tmp_path: Path, provider: str, kind: str) -> None:
+def test_a_value_under_an_unknown_key_name_is_upstreams_error(
+    tmp_path: Path, provider: str, kind: str
+) -> None:
     stored = secrets(tmp_path, aes(provider, ("key1", KEY_32))).transform_to_storage(PLAINTEXT, SECRET_KEY)
     with pytest.raises(TransformError) as err:
         secrets(tmp_path, aes(provider, ("key2", KEY_32))).transform_from_storage(stored, SECRET_KEY)
@@ -304,10 +341,14 @@ resources:
 def test_a_resource_in_two_entries_chains_their_providers(tmp_path: Path) -> None:
     chosen = transformers(
         tmp_path,
-        aes("aescbc", ("first", KEY_32)) + "- resources: [secrets]\n  providers:\n" + aes("aesgcm", ("second", KEY_32)),
+        aes("aescbc", ("first", KEY_32))
+        + "- resources: [secrets]\n  providers:\n"
+        + aes("aesgcm", ("second", KEY_32)),
     )
     secret_transformer = chosen.for_resource("", "secrets")
-    assert secret_transformer.transform_to_storage(PLAINTEXT, SECRET_KEY).startswith(b"k8s:enc:aescbc:v1:first:")
+    assert secret_transformer.transform_to_storage(PLAINTEXT, SECRET_KEY).startswith(
+        b"k8s:enc:aescbc:v1:first:"
+    )
     gcm_value = transformers(tmp_path, aes("aesgcm", ("second", KEY_32))).for_resource("", "secrets")
     stored = gcm_value.transform_to_storage(PLAINTEXT, SECRET_KEY)
     assert secret_transformer.transform_from_storage(stored, SECRET_KEY) == (PLAINTEXT, True)
