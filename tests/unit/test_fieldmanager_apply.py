@@ -285,7 +285,10 @@ def test_managed_fields_that_do_not_decode_are_replaced_by_the_live_ones() -> No
     body = copy.deepcopy(live)
     body["metadata"]["managedFields"][0]["operation"] = "Bogus"
     body["spec"]["replicas"] = 4
-    assert entries(manager.update(live, body, "editor")) == [("creator", "Update", ""), ("editor", "Update", "")]
+    assert entries(manager.update(live, body, "editor")) == [
+        ("creator", "Update", ""),
+        ("editor", "Update", ""),
+    ]
 
 
 def test_a_status_write_ignores_the_managed_fields_it_sends() -> None:
