@@ -250,3 +250,38 @@ def test_binding_assigns_a_pod_to_a_node_once(admin: Admin) -> None:
         "POST", pods + "/bind-me/binding", {**binding, "target": {"kind": "Node", "name": "node-2"}}
     )
     assert code == 409 and 'pod bind-me is already assigned to node "node-1"' in again["message"]
+
+
+def test_a_replaced_object_is_not_updated_through_its_predecessors_uid(admin: Admin) -> None:
+    """A uid in the body is a precondition (PUT: 409) or an immutable field (PATCH: 422); without one the
+    stored uid is kept."""
+    code, first = admin.json("POST", CONFIGMAPS, {"metadata": {"name": "uidcheck"}, "data": {"a": "1"}})
+    assert code == 201
+    old_uid = first["metadata"]["uid"]
+    assert admin.json("DELETE", CONFIGMAPS + "/uidcheck")[0] == 200
+    code, second = admin.json("POST", CONFIGMAPS, {"metadata": {"name": "uidcheck"}, "data": {"a": "2"}})
+    assert code == 201
+    new_uid = second["metadata"]["uid"]
+
+    stale = {"metadata": {"name": "uidcheck", "uid": old_uid}, "data": {"a": "3"}}
+    code, answer = admin.json("PUT", CONFIGMAPS + "/uidcheck", stale)
+    assert (code, answer["reason"]) == (409, "Conflict")
+    assert answer["message"] == (
+        'Operation cannot be fulfilled on configmaps "uidcheck": StorageError: invalid object, Code: 4, '
+        "Key: /registry/configmaps/default/uidcheck, ResourceVersion: 0, AdditionalErrorMsg: Precondition "
+        f"failed: UID in precondition: {old_uid}, UID in object meta: {new_uid}"
+    )
+
+    code, answer = admin.json(
+        "PATCH",
+        CONFIGMAPS + "/uidcheck",
+        {"metadata": {"uid": old_uid}, "data": {"a": "3"}},
+        **{"Content-Type": "application/merge-patch+json"},
+    )
+    assert (code, answer["reason"]) == (422, "Invalid")
+    assert f'metadata.uid: Invalid value: "{old_uid}": field is immutable' in answer["message"]
+
+    code, answer = admin.json(
+        "PUT", CONFIGMAPS + "/uidcheck", {"metadata": {"name": "uidcheck"}, "data": {"a": "4"}}
+    )
+    assert (code, answer["metadata"]["uid"], answer["data"]) == (200, new_uid, {"a": "4"})

@@ -29,6 +29,7 @@ from pinnace.apiserver.handlers.patch import (
 )
 from pinnace.apiserver.handlers.watch import serve_watch
 from pinnace.apiserver.requestinfo import RequestInfo, parse_request_info
+from pinnace.apiserver.rest.keys import object_key
 from pinnace.apiserver.rest.resource import ResourceStore
 from pinnace.apiserver.rest.stores import ResourceStores
 
@@ -169,17 +170,42 @@ async def _update(request: web.Request, info: RequestInfo, rest: ResourceStore) 
     async def create() -> Object:
         return await rest.create(info.namespace, body, dry_run=dry_run, field_manager=write.manager)
 
+    def replace(current: Object) -> Object:
+        check_uid_precondition(rest, body, current)
+        return body
+
     can_create = rest.strategy.allow_create_on_update and not info.subresource
     stored, created = await rest.update(
         info.namespace,
         info.name,
-        lambda current: body,
+        replace,
         subresource=info.subresource,
         dry_run=dry_run,
         create_if_missing=create if can_create else None,
         field_manager=write.manager,
     )
     return with_warnings(render_object(request, rest, stored, code=201 if created else 200), warnings)
+
+
+def check_uid_precondition(rest: ResourceStore, body: Object, current: Object) -> None:
+    """A PUT naming a uid is a precondition on it: a replaced object (same name, new uid) is a conflict.
+
+    Upstream's ``DefaultUpdatedObjectInfo.Preconditions`` takes the uid from the body, and the storage layer's
+    check fails with an invalid-object StorageError that the registry turns into this 409.
+    """
+    wanted = str((body.get("metadata") or {}).get("uid") or "")
+    existing = str((current.get("metadata") or {}).get("uid") or "")
+    if wanted and wanted != existing:
+        name = str(current["metadata"].get("name", ""))
+        key = object_key(rest.info, str(current["metadata"].get("namespace", "")), name)
+        raise status.conflict(
+            rest.resource,
+            name,
+            f"StorageError: invalid object, Code: 4, Key: {key}, "
+            f"ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: {wanted}, "
+            f"UID in object meta: {existing}",
+            group=rest.info.group,
+        )
 
 
 async def _patch(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:

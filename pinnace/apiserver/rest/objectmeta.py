@@ -28,7 +28,9 @@ _SERVER_ONLY_ON_CREATE = (
     "selfLink",
 )
 # Never changed by an update, whatever the client sends.
-_IMMUTABLE = ("uid", "creationTimestamp", "namespace", "name")
+# uid is not among them: a request may omit it (the stored one is kept) but not change it, which
+# validation then refuses as an immutable field (upstream's BeforeUpdate).
+_IMMUTABLE = ("creationTimestamp", "namespace", "name")
 
 
 def rfc3339(moment: datetime) -> str:
@@ -64,6 +66,8 @@ def prepare_for_update(new: Object, old: Object) -> None:
     for name in _IMMUTABLE:
         if name in old_meta:
             new_meta[name] = old_meta[name]
+    if not new_meta.get("uid") and "uid" in old_meta:
+        new_meta["uid"] = old_meta["uid"]
     for name in ("generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
         if name in old_meta:
             new_meta[name] = old_meta[name]
