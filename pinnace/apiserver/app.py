@@ -12,9 +12,9 @@ from pinnace.api.deprecation import builtin_table
 from pinnace.api.openapi import load_documents
 from pinnace.apiserver import health, version, warning_headers
 from pinnace.apiserver.authn import Authenticator
-from pinnace.apiserver.authz import Authorizer
+from pinnace.apiserver.authz import UnionAuthorizer
 from pinnace.apiserver.filters import build_handler_chain
-from pinnace.apiserver.handlers import discovery, eviction, openapi, resources, watch
+from pinnace.apiserver.handlers import discovery, eviction, openapi, resources, reviews, watch
 from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
@@ -24,7 +24,7 @@ MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 def create_app(
     *,
     authenticator: Authenticator,
-    authorizer: Authorizer,
+    authorizer: UnionAuthorizer,
     health_checks: health.HealthRegistry,
     stores: ResourceStores | None = None,
 ) -> web.Application:
@@ -36,6 +36,7 @@ def create_app(
     warning_headers.install(app)
     version.add_routes(app)
     health.add_routes(app, health_checks)
+    reviews.install(app, authorizer)
     if stores is not None:
         app[discovery.REGISTRY_KEY] = stores.registry
         app[resources.STORES_KEY] = stores

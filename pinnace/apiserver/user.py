@@ -19,16 +19,18 @@ NODES_GROUP = "system:nodes"
 
 @dataclass(frozen=True, slots=True)
 class UserInfo:
-    """An authenticated identity: name, optional uid, and groups in the order the credential lists them."""
+    """An authenticated identity: name, optional uid, groups in the order the credential lists them, and
+    ``extra`` attributes (key, values) pairs, as impersonation's ``Impersonate-Extra-<key>`` sets them."""
 
     name: str
     uid: str = ""
     groups: tuple[str, ...] = ()
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def with_group(self, group: str) -> UserInfo:
         if group in self.groups:
             return self
-        return UserInfo(name=self.name, uid=self.uid, groups=(*self.groups, group))
+        return UserInfo(name=self.name, uid=self.uid, groups=(*self.groups, group), extra=self.extra)
 
 
 ANONYMOUS = UserInfo(name=ANONYMOUS_USER, groups=(UNAUTHENTICATED_GROUP,))
