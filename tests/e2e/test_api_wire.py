@@ -285,3 +285,20 @@ def test_a_replaced_object_is_not_updated_through_its_predecessors_uid(admin: Ad
         "PUT", CONFIGMAPS + "/uidcheck", {"metadata": {"name": "uidcheck"}, "data": {"a": "4"}}
     )
     assert (code, answer["metadata"]["uid"], answer["data"]) == (200, new_uid, {"a": "4"})
+
+
+def test_removing_the_last_owner_reference_leaves_no_empty_list(admin: Admin) -> None:
+    owner = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "name": "owner",
+        "uid": "6c1d3a0e-0000-4000-8000-000000000001",
+    }
+    body = {"metadata": {"name": "owned", "ownerReferences": [owner]}}
+    assert admin.json("POST", CONFIGMAPS, body)[0] == 201
+    patch = {"metadata": {"ownerReferences": [{"$patch": "delete", "uid": owner["uid"]}]}}
+    code, answer = admin.json(
+        "PATCH", CONFIGMAPS + "/owned", patch, **{"Content-Type": "application/strategic-merge-patch+json"}
+    )
+    assert code == 200, answer
+    assert "ownerReferences" not in answer["metadata"]

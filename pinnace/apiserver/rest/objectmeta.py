@@ -43,8 +43,20 @@ def generate_name(base: str) -> str:
     return base + "".join(secrets.choice(_ALPHABET) for _ in range(_SUFFIX_LENGTH))
 
 
+# ObjectMeta's collections are all ``omitempty`` in Go: an empty one is not stored, e.g. ownerReferences
+# after a patch removed the last reference.
+_OMITTED_WHEN_EMPTY = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def drop_empty_collections(metadata: Object) -> None:
+    for name in _OMITTED_WHEN_EMPTY:
+        if name in metadata and metadata[name] in ([], {}, None):
+            del metadata[name]
+
+
 def prepare_for_create(obj: Object, *, namespace: str, namespaced: bool, now: datetime) -> None:
     metadata = obj.setdefault("metadata", {})
+    drop_empty_collections(metadata)
     for name in _SERVER_ONLY_ON_CREATE:
         metadata.pop(name, None)
     metadata.pop("resourceVersion", None)
@@ -63,6 +75,7 @@ def prepare_for_update(new: Object, old: Object) -> None:
     """Keep the server-owned fields of ``old`` in ``new``."""
     new_meta = new.setdefault("metadata", {})
     old_meta = old.get("metadata", {})
+    drop_empty_collections(new_meta)
     for name in _IMMUTABLE:
         if name in old_meta:
             new_meta[name] = old_meta[name]
