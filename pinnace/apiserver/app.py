@@ -11,10 +11,11 @@ from aiohttp import web
 from pinnace.api.deprecation import builtin_table
 from pinnace.api.openapi import load_documents
 from pinnace.apiserver import health, version, warning_headers
+from pinnace.apiserver.authenticators import Authentication
 from pinnace.apiserver.authn import Authenticator
-from pinnace.apiserver.authz import UnionAuthorizer
+from pinnace.apiserver.authz import Authorizer
 from pinnace.apiserver.filters import build_handler_chain
-from pinnace.apiserver.handlers import discovery, eviction, openapi, resources, reviews, watch
+from pinnace.apiserver.handlers import authentication, discovery, eviction, openapi, resources, watch
 from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
@@ -24,9 +25,10 @@ MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 def create_app(
     *,
     authenticator: Authenticator,
-    authorizer: UnionAuthorizer,
+    authorizer: Authorizer,
     health_checks: health.HealthRegistry,
     stores: ResourceStores | None = None,
+    token_authentication: Authentication | None = None,
 ) -> web.Application:
     middlewares = build_handler_chain(authenticator, authorizer)
     if stores is not None:
@@ -36,7 +38,8 @@ def create_app(
     warning_headers.install(app)
     version.add_routes(app)
     health.add_routes(app, health_checks)
-    reviews.install(app, authorizer)
+    if token_authentication is not None:
+        authentication.install(app, token_authentication.chain, token_authentication.issuer)
     if stores is not None:
         app[discovery.REGISTRY_KEY] = stores.registry
         app[resources.STORES_KEY] = stores

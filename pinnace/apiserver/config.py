@@ -6,8 +6,10 @@ k3s' (``--datastore-endpoint``, ``--tls-san``) so that a reader who knows those 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pinnace.apiserver.authnoptions import AuthenticationOptions
 
 DEFAULT_PORT = 6443
 
@@ -28,6 +30,8 @@ class APIServerConfig:
     extra_sans: tuple[str, ...] = ()
     # Static bearer tokens in kube-apiserver's CSV format: token,user,uid,"group1,group2".
     token_auth_file: Path | None = None
+    # Service account tokens, API audiences and OIDC (kube-apiserver's other authentication flags).
+    authentication: AuthenticationOptions = field(default_factory=AuthenticationOptions)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -3,12 +3,9 @@
 Start-up order:
 
 1. ensure the PKI under ``DATA_DIR/pki`` (first start creates the CA and certificates);
-2. build the authenticator (reads the static token file), the authorizer (privileged group, interim node
-   access, RBAC) and health checks;
-3. once the watch caches are ready: create the default namespaces, then start RBAC (its index, the
-   bootstrap roles and bindings, ClusterRole aggregation: :mod:`pinnace.apiserver.rbac.install`);
-4. listen with HTTPS only on ``bind_address:port``;
-5. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
+2. build the authenticator (reads the static token file), authorizer and health checks;
+3. listen with HTTPS only on ``bind_address:port``;
+4. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
    certificate), then the admin kubeconfig ``DATA_DIR/kubeconfig.yaml``, all pointing at the port actually
    bound (so port 0 works), then set ``ready``. The admin kubeconfig comes last: its appearance tells
    ``pinnace up`` and tests that everything is in place.
@@ -26,15 +23,13 @@ import logging
 
 from aiohttp import web
 
-from pinnace.apiserver import apis
+from pinnace.apiserver import apis, authenticators
 from pinnace.apiserver.app import create_app
-from pinnace.apiserver.authn import new_authenticator
 from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.health import HealthRegistry, default_registry
 from pinnace.apiserver.kubeconfig import write_admin_kubeconfig, write_component_kubeconfigs
 from pinnace.apiserver.pki import ensure_pki
-from pinnace.apiserver.rbac.install import RBAC
 from pinnace.apiserver.tls import serving_ssl_context
 from pinnace.storage import Store, open_store
 
@@ -56,17 +51,20 @@ async def run(
     replaces the default registry (``ping`` only), e.g. to add a datastore check.
     """
     pki = await asyncio.to_thread(ensure_pki, config.data_dir, extra_sans=config.extra_sans)
-    authenticator = await asyncio.to_thread(new_authenticator, config.token_auth_file)
     store = await open_store(config.datastore_url)
     stores = apis.build_stores(store, apis.served_registry())
-    rbac = RBAC(stores)
-    authorizer = new_authorizer(rbac.authorizer)
-    rbac.protect_stores(authorizer)
+    authentication = await authenticators.build(config, stores)
     stores.start()
     checks = health_checks if health_checks is not None else default_registry()
     checks.add("etcd", lambda: _store_ping(store))
     checks.add("informer-sync", stores.wait_ready, endpoints=("readyz",))
-    app = create_app(authenticator=authenticator, authorizer=authorizer, health_checks=checks, stores=stores)
+    app = create_app(
+        authenticator=authentication.chain,
+        authorizer=new_authorizer(),
+        health_checks=checks,
+        stores=stores,
+        token_authentication=authentication,
+    )
     ssl_context = await asyncio.to_thread(serving_ssl_context, pki)
 
     # No access log: a line per request cost ~8% of request handling (kube logs requests only at -v=3).
@@ -74,7 +72,6 @@ async def run(
     try:
         await stores.wait_ready()
         await apis.ensure_default_namespaces(stores)
-        await rbac.start()
         await runner.setup()
         host = config.bind_address or None  # aiohttp listens on every interface for None
         site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)
@@ -82,6 +79,7 @@ async def run(
         port = _bound_port(runner, config.port)
         await apis.ensure_kubernetes_service(stores, port)
         server_url = config.server_url(port)
+        authentication.issuer.set_external_address(server_url.removeprefix("https://"))
         await asyncio.to_thread(write_component_kubeconfigs, pki, server_url, config.data_dir)
         await asyncio.to_thread(write_admin_kubeconfig, pki, server_url, config.kubeconfig_path)
         log.info("API server serving url=%s kubeconfig=%s", server_url, config.kubeconfig_path)
@@ -90,7 +88,6 @@ async def run(
         await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
-        await rbac.stop()
         await stores.stop()
         await store.close()
         log.info("API server stopped")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from pinnace import __version__
-from pinnace.cli import controller_manager, hollow_nodes, scheduler
+from pinnace.cli import authflags, controller_manager, hollow_nodes, scheduler
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
 
 
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tls-san", action="append", default=[], help="extra name or IP for the serving certificate"
     )
     apiserver.add_argument("--token-auth-file", type=Path, help="static bearer tokens (CSV)")
+    authflags.add(apiserver)
 
     datastore = commands.add_parser("datastore", help="operate the cluster's store")
     datastore_commands = datastore.add_subparsers(dest="datastore_command", required=True, metavar="ACTION")
@@ -148,6 +149,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 datastore_url=_datastore_url(args),
                 extra_sans=tuple(args.tls_san),
                 token_auth_file=args.token_auth_file,
+                authentication=authflags.options(args),
             )
             return run_until_signalled(run(apiserver_config))
         if args.command == "datastore":
