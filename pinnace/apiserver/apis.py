@@ -1,8 +1,11 @@
 """The API the server serves: which resources, their per-kind hooks, and the objects every cluster has.
 
-Served resources are the registry's, minus the review APIs (tokenreviews, access reviews) that the
-security work serves without storage. Versions that share one storage (autoscaling/v1 and v2 HPAs,
-core and events.k8s.io Events) are converted by :mod:`pinnace.api.conversion` on every read and write.
+Served resources are the registry's, minus those nobody serves yet (componentstatuses, bindings).
+The access reviews and SelfSubjectReview are served, create-only and without storage, by
+:mod:`pinnace.apiserver.handlers.reviews`, TokenReview by :mod:`pinnace.apiserver.handlers.authentication`:
+they are in discovery but get no ResourceStore. Versions
+that share one storage (autoscaling/v1 and v2 HPAs, core and events.k8s.io Events) are converted by
+:mod:`pinnace.api.conversion` on every read and write.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ NOT_STORED: frozenset[tuple[str, str]] = frozenset(
     {
         ("", "componentstatuses"),
         ("", "bindings"),
-        ("authentication.k8s.io", "tokenreviews"),
+    }
+)
+
+# Create-only reviews answered from the request alone (nothing stored).
+REVIEWS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("authentication.k8s.io", "tokenreviews"),  # handlers/authentication.py
         ("authentication.k8s.io", "selfsubjectreviews"),
         ("authorization.k8s.io", "subjectaccessreviews"),
         ("authorization.k8s.io", "selfsubjectaccessreviews"),
@@ -85,6 +94,7 @@ def build_stores(store: Store, registry: ResourceRegistry) -> ResourceStores:
         validate=_validator_for,
         prepare_for_create=_prepare_for_create,
         tracks_generation=_tracks_generation,
+        not_stored=REVIEWS,
     )
 
 

@@ -13,9 +13,17 @@ from pinnace.api.openapi import load_documents
 from pinnace.apiserver import health, version, warning_headers
 from pinnace.apiserver.authenticators import Authentication
 from pinnace.apiserver.authn import Authenticator
-from pinnace.apiserver.authz import Authorizer
+from pinnace.apiserver.authz import UnionAuthorizer
 from pinnace.apiserver.filters import build_handler_chain
-from pinnace.apiserver.handlers import authentication, discovery, eviction, openapi, resources, watch
+from pinnace.apiserver.handlers import (
+    authentication,
+    discovery,
+    eviction,
+    openapi,
+    resources,
+    reviews,
+    watch,
+)
 from pinnace.apiserver.rest.stores import ResourceStores
 
 # kube-apiserver's limit on request bodies (``MaxRequestBodyBytes``, 3 MiB); the store caps values at less.
@@ -25,7 +33,7 @@ MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 def create_app(
     *,
     authenticator: Authenticator,
-    authorizer: Authorizer,
+    authorizer: UnionAuthorizer,
     health_checks: health.HealthRegistry,
     stores: ResourceStores | None = None,
     token_authentication: Authentication | None = None,
@@ -38,6 +46,7 @@ def create_app(
     warning_headers.install(app)
     version.add_routes(app)
     health.add_routes(app, health_checks)
+    reviews.install(app, authorizer)
     if token_authentication is not None:
         authentication.install(app, token_authentication.chain, token_authentication.issuer)
     if stores is not None:

@@ -2,17 +2,22 @@
 
 An :class:`Authorizer` gets the request's :class:`Attributes` and answers ALLOW, DENY or NO_OPINION with a
 reason. :class:`UnionAuthorizer` asks each in turn; the first ALLOW or DENY wins, and when all abstain the
-request is denied. Today's chain (RBAC and the Node authorizer replace the second stage later):
+request is denied. The chain kube-apiserver builds for ``--authorization-mode=Node,RBAC``, as far as it
+exists here (:func:`new_authorizer`):
 
 1. :class:`PrivilegedGroupAuthorizer`: members of ``system:masters`` may do everything (upstream's
    ``authorizerfactory.NewPrivilegedGroups``, which kube-apiserver always puts first).
-2. :class:`ComponentAuthorizer`: the built-in components' own identities (controller manager, scheduler,
-   nodes) may do everything. This is an interim stand-in for upstream's bootstrap RBAC roles
-   (``system:kube-controller-manager``, ``system:kube-scheduler``, ``system:node`` with the Node authorizer),
-   which replace it when RBAC arrives; until then it lets components run as themselves rather than as admin.
-3. :class:`PublicInfoAuthorizer`: anyone may ``get`` the health and version endpoints, as the
-   ``system:public-info-viewer`` ClusterRole grants.
+2. :class:`NodeInterimAuthorizer`: members of ``system:nodes`` may do everything. This stands in for the
+   Node authorizer (a kubelet may touch only its own node's objects), which does not exist yet; RBAC's
+   ``system:node`` role is not bound to the group upstream either, so without it kubelets could not run.
+3. RBAC (:mod:`pinnace.apiserver.rbac`), from the roles and bindings in the cluster. The health and
+   version endpoints are open to everyone through RBAC's ``system:public-info-viewer`` binding.
 
+An API server without storage (some tests) has no RBAC; :class:`PublicInfoAuthorizer` then opens the
+public endpoints instead, and the built-in components keep their interim access.
+
+Authorizers that can list what a user may do also implement :class:`RuleResolver`
+(``authorizer.RuleResolver``), which SelfSubjectRulesReview (``kubectl auth can-i --list``) asks.
 :func:`forbidden_error` renders a denial with upstream's exact wording (``responsewriters.Forbidden``).
 """
 
@@ -61,6 +66,27 @@ class Authorizer(Protocol):
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SubjectRules:
+    """What a user may do in a namespace (``authorizer.RuleResolver.RulesFor``), rules in API form:
+    ``{"verbs", "apiGroups", "resources", "resourceNames"}`` and ``{"verbs", "nonResourceURLs"}``.
+
+    ``incomplete`` says the list may lack rules an authorizer grants but cannot enumerate; ``errors`` are
+    what went wrong while collecting them (the rules found are still valid: rules only add).
+    """
+
+    resource_rules: tuple[dict[str, list[str]], ...] = ()
+    non_resource_rules: tuple[dict[str, list[str]], ...] = ()
+    incomplete: bool = False
+    errors: tuple[str, ...] = ()
+
+
+class RuleResolver(Protocol):
+    """An authorizer that can enumerate the rules it grants a user."""
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> SubjectRules: ...
+
+
 class PrivilegedGroupAuthorizer:
     """ALLOW for members of any of ``groups``, NO_OPINION for everyone else."""
 
@@ -80,10 +106,29 @@ class ComponentAuthorizer:
         self._users = frozenset(users)
         self._groups = frozenset(groups)
 
+    def _applies(self, user: UserInfo) -> bool:
+        return user.name in self._users or bool(self._groups.intersection(user.groups))
+
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
-        if attributes.user.name in self._users or self._groups.intersection(attributes.user.groups):
+        if self._applies(attributes.user):
             return Decision.ALLOW, ""
         return Decision.NO_OPINION, ""
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> SubjectRules:
+        # Like the Node authorizer it stands in for: the rules of a node are not enumerable.
+        if self._applies(user):
+            return SubjectRules(incomplete=True, errors=(NODE_RULES_ERROR,))
+        return SubjectRules()
+
+
+NODE_RULES_ERROR = "node authorizer does not support user rule resolution"
+
+
+class NodeInterimAuthorizer(ComponentAuthorizer):
+    """The ``system:nodes`` group may do everything, until the Node authorizer exists."""
+
+    def __init__(self) -> None:
+        super().__init__(users=(), groups=(NODES_GROUP,))
 
 
 class PublicInfoAuthorizer:
@@ -117,12 +162,36 @@ class UnionAuthorizer:
                 reasons.append(reason)
         return Decision.NO_OPINION, ", ".join(reasons)
 
+    async def rules_for(self, user: UserInfo, namespace: str) -> SubjectRules:
+        """Every resolver's rules in chain order (upstream ``unionAuthzRulesHandler``)."""
+        resource: list[dict[str, list[str]]] = []
+        non_resource: list[dict[str, list[str]]] = []
+        incomplete = False
+        errors: list[str] = []
+        for authorizer in self._authorizers:
+            rules_for = getattr(authorizer, "rules_for", None)
+            if rules_for is None:
+                continue
+            found: SubjectRules = await rules_for(user, namespace)
+            resource.extend(found.resource_rules)
+            non_resource.extend(found.non_resource_rules)
+            incomplete = incomplete or found.incomplete
+            errors.extend(found.errors)
+        return SubjectRules(tuple(resource), tuple(non_resource), incomplete, tuple(errors))
 
-def new_authorizer() -> UnionAuthorizer:
-    components = ComponentAuthorizer(
-        users=("system:kube-controller-manager", "system:kube-scheduler"), groups=(NODES_GROUP,)
-    )
-    return UnionAuthorizer([PrivilegedGroupAuthorizer(), components, PublicInfoAuthorizer()])
+
+def new_authorizer(rbac: Authorizer | None = None) -> UnionAuthorizer:
+    """kube-apiserver's chain: privileged group, (interim) node access, RBAC.
+
+    Without ``rbac`` (an API server without storage) the controller manager and scheduler keep the
+    interim access they had before RBAC, and the public endpoints are opened directly.
+    """
+    if rbac is None:
+        components = ComponentAuthorizer(
+            users=("system:kube-controller-manager", "system:kube-scheduler"), groups=(NODES_GROUP,)
+        )
+        return UnionAuthorizer([PrivilegedGroupAuthorizer(), components, PublicInfoAuthorizer()])
+    return UnionAuthorizer([PrivilegedGroupAuthorizer(), NodeInterimAuthorizer(), rbac])
 
 
 def forbidden_message(attributes: Attributes) -> str:

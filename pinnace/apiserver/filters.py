@@ -1,6 +1,7 @@
 """The request chain: aiohttp middlewares in kube-apiserver's filter order (``DefaultBuildHandlerChain``).
 
-    request -> status_middleware -> authentication -> authorization -> [admission, ... later] -> handler
+    request -> status_middleware -> authentication -> impersonation -> authorization -> [admission, ...]
+            -> handler
 
 Each stage is a small factory taking its pluggable part (an Authenticator, an Authorizer) and returning a
 middleware, so the chain is assembled from data in :func:`build_handler_chain`. Stages report failures by
@@ -16,8 +17,10 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from pinnace.apiserver import requestcontext
 from pinnace.apiserver.authn import AuthenticationFailed, Authenticator
 from pinnace.apiserver.authz import Attributes, Authorizer, Decision, forbidden_error
+from pinnace.apiserver.impersonation import impersonate
 from pinnace.apiserver.requestinfo import parse_request_info
 from pinnace.apiserver.status import (
     MethodNotAllowed,
@@ -37,7 +40,12 @@ USER_KEY = web.RequestKey("pinnace.user", UserInfo)
 
 def build_handler_chain(authenticator: Authenticator, authorizer: Authorizer) -> list[Middleware]:
     """The middlewares of an API server application, outermost first."""
-    return [status_middleware, authentication_filter(authenticator), authorization_filter(authorizer)]
+    return [
+        status_middleware,
+        authentication_filter(authenticator),
+        impersonation_filter(authorizer),
+        authorization_filter(authorizer),
+    ]
 
 
 def error_response(error: StatusError) -> web.Response:
@@ -87,6 +95,21 @@ def authentication_filter(authenticator: Authenticator) -> Middleware:
         return await handler(request)
 
     return authenticate
+
+
+def impersonation_filter(authorizer: Authorizer) -> Middleware:
+    """Acts as the impersonated user, if the request asks and may (upstream ``WithImpersonation``), and
+    records the request's effective user for the storage layer (:mod:`~pinnace.apiserver.requestcontext`).
+    """
+
+    @web.middleware
+    async def impersonation(request: web.Request, handler: Handler) -> web.StreamResponse:
+        user = await impersonate(request, request[USER_KEY], authorizer)
+        request[USER_KEY] = user
+        requestcontext.set_user(user)
+        return await handler(request)
+
+    return impersonation
 
 
 def authorization_filter(authorizer: Authorizer) -> Middleware:

@@ -3,9 +3,13 @@
 Start-up order:
 
 1. ensure the PKI under ``DATA_DIR/pki`` (first start creates the CA and certificates);
-2. build the authenticator (reads the static token file), authorizer and health checks;
-3. listen with HTTPS only on ``bind_address:port``;
-4. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
+2. build the authenticator (reads the static token file and the service account keys, creating
+   ``pki/sa.key``/``sa.pub`` on first start: :mod:`pinnace.apiserver.authenticators`), the authorizer
+   (privileged group, interim node access, RBAC) and health checks;
+3. once the watch caches are ready: create the default namespaces, then start RBAC (its index, the
+   bootstrap roles and bindings, ClusterRole aggregation: :mod:`pinnace.apiserver.rbac.install`);
+4. listen with HTTPS only on ``bind_address:port``;
+5. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
    certificate), then the admin kubeconfig ``DATA_DIR/kubeconfig.yaml``, all pointing at the port actually
    bound (so port 0 works), then set ``ready``. The admin kubeconfig comes last: its appearance tells
    ``pinnace up`` and tests that everything is in place.
@@ -30,6 +34,7 @@ from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.health import HealthRegistry, default_registry
 from pinnace.apiserver.kubeconfig import write_admin_kubeconfig, write_component_kubeconfigs
 from pinnace.apiserver.pki import ensure_pki
+from pinnace.apiserver.rbac.install import RBAC
 from pinnace.apiserver.tls import serving_ssl_context
 from pinnace.storage import Store, open_store
 
@@ -54,13 +59,16 @@ async def run(
     store = await open_store(config.datastore_url)
     stores = apis.build_stores(store, apis.served_registry())
     authentication = await authenticators.build(config, stores)
+    rbac = RBAC(stores)
+    authorizer = new_authorizer(rbac.authorizer)
+    rbac.protect_stores(authorizer)
     stores.start()
     checks = health_checks if health_checks is not None else default_registry()
     checks.add("etcd", lambda: _store_ping(store))
     checks.add("informer-sync", stores.wait_ready, endpoints=("readyz",))
     app = create_app(
         authenticator=authentication.chain,
-        authorizer=new_authorizer(),
+        authorizer=authorizer,
         health_checks=checks,
         stores=stores,
         token_authentication=authentication,
@@ -72,6 +80,7 @@ async def run(
     try:
         await stores.wait_ready()
         await apis.ensure_default_namespaces(stores)
+        await rbac.start()
         await runner.setup()
         host = config.bind_address or None  # aiohttp listens on every interface for None
         site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)
@@ -88,6 +97,7 @@ async def run(
         await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
+        await rbac.stop()
         await stores.stop()
         await store.close()
         log.info("API server stopped")

@@ -137,9 +137,12 @@ def test_client_certificate_user_without_masters_is_forbidden(
         ),
         kubeconfig,
     )
+    # Discovery is open to every authenticated user (RBAC's system:discovery); other paths need a grant.
     result = kubectl(kubeconfig, cache_dir, "get", "--raw", "/api")
+    assert result.returncode == 0, result.stderr
+    result = kubectl(kubeconfig, cache_dir, "get", "--raw", "/metrics")
     assert result.returncode != 0
-    assert 'Error from server (Forbidden): forbidden: User "bob" cannot get path "/api"' in result.stderr
+    assert 'Error from server (Forbidden): forbidden: User "bob" cannot get path "/metrics"' in result.stderr
 
     result = kubectl(kubeconfig, cache_dir, "get", "--raw", "/healthz")
     assert (result.returncode, result.stdout) == (0, "ok"), result.stderr
@@ -173,7 +176,25 @@ UNAUTHORIZED = {
         pytest.param(None, "GET", "/api", 401, UNAUTHORIZED, id="anonymous is unauthorized for /api"),
         pytest.param(None, "GET", "/", 401, UNAUTHORIZED, id="anonymous is unauthorized for /"),
         pytest.param(None, "GET", "/healthz", 200, "ok", id="anonymous may read healthz"),
-        pytest.param(None, "GET", "/readyz/ping", 200, "ok", id="anonymous may read a single check"),
+        pytest.param(
+            None,
+            "GET",
+            "/readyz/ping",
+            403,
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": 'forbidden: User "system:anonymous" cannot get path "/readyz/ping"',
+                "reason": "Forbidden",
+                "details": {},
+                "code": 403,
+            },
+            # system:public-info-viewer grants /readyz itself; single checks need system:monitoring.
+            id="anonymous may not read a single check",
+        ),
+        pytest.param("root-token", "GET", "/readyz/ping", 200, "ok", id="an admin may read a single check"),
         pytest.param(
             None,
             "POST",
@@ -192,7 +213,7 @@ UNAUTHORIZED = {
             id="anonymous may only get the public paths",
         ),
         pytest.param(
-            None,
+            "root-token",
             "GET",
             "/livez/nope",
             404,
@@ -210,14 +231,14 @@ UNAUTHORIZED = {
         pytest.param(
             "alice-token",
             "GET",
-            "/api",
+            "/metrics",
             403,
             {
                 "kind": "Status",
                 "apiVersion": "v1",
                 "metadata": {},
                 "status": "Failure",
-                "message": 'forbidden: User "alice" cannot get path "/api"',
+                "message": 'forbidden: User "alice" cannot get path "/metrics"',
                 "reason": "Forbidden",
                 "details": {},
                 "code": 403,
@@ -225,6 +246,7 @@ UNAUTHORIZED = {
             id="a token user outside system:masters is forbidden",
         ),
         pytest.param("alice-token", "GET", "/livez", 200, "ok", id="a token user may read livez"),
+        pytest.param("alice-token", "GET", "/api", 200, None, id="a token user may read discovery"),
         pytest.param("root-token", "GET", "/api", 200, None, id="a system:masters token user is authorized"),
         pytest.param(
             "wrong-token",

@@ -1,4 +1,8 @@
-"""Every resource's ResourceStore, built from the registry, sharing one watch cache per storage prefix."""
+"""Every resource's ResourceStore, built from the registry, sharing one watch cache per storage prefix.
+
+Resources in ``not_stored`` (the create-only review APIs) are in the registry, so discovery lists them, but
+get no store: their handlers answer without one.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ class ResourceStores:
         prepare_for_create: Callable[[Object, str], None] = lambda obj, now: None,
         tracks_generation: Callable[[ResourceInfo], bool] = lambda info: False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        not_stored: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.registry = registry
         self.store = store
@@ -38,6 +43,8 @@ class ResourceStores:
         self.service_hooks = ServiceWriteHooks(self.service_ips)
         self._stores: dict[tuple[str, str, str], ResourceStore] = {}
         for info in registry.resources():
+            if (info.group, info.plural) in not_stored:
+                continue
             prefix = resource_prefix(info)
             cache = self._caches.get(prefix)
             if cache is None:
@@ -55,6 +62,14 @@ class ResourceStores:
 
     def get(self, group: str, version: str, resource: str) -> ResourceStore | None:
         return self._stores.get((group, version, resource))
+
+    def replace(
+        self, group: str, version: str, resource: str, wrap: Callable[[ResourceStore], ResourceStore]
+    ) -> None:
+        """Serve a resource through ``wrap(its store)`` instead (RBAC's policy-based stores, as upstream
+        wraps the generic registry of roles and bindings)."""
+        key = (group, version, resource)
+        self._stores[key] = wrap(self._stores[key])
 
     @property
     def namespaces(self) -> ResourceStore:
