@@ -31,6 +31,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--workers", type=int, default=5, help="concurrent syncs per controller")
     parser.add_argument(
+        "--kube-api-qps", type=float, default=50.0, help="requests per second to the API server (default 50)"
+    )
+    parser.add_argument(
+        "--kube-api-burst", type=int, default=100, help="burst above --kube-api-qps (default 100)"
+    )
+    parser.add_argument(
         "--job-backoff-base",
         type=float,
         default=10.0,
@@ -66,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         controllers=tuple(name.strip() for name in args.controllers.split(",") if name.strip()),
         leader_elect=args.leader_elect,
         workers=args.workers,
+        kube_api_qps=args.kube_api_qps,
+        kube_api_burst=args.kube_api_burst,
         job_backoff_base=args.job_backoff_base,
         node_monitor=NodeMonitorTiming(
             args.node_monitor_period, args.node_monitor_grace_period, args.node_startup_grace_period

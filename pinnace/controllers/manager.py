@@ -43,6 +43,10 @@ class ControllerManagerConfig:
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}_{os.getpid()}")
     #: See :attr:`ControllerContext.job_backoff_base`.
     job_backoff_base: float = 10.0
+    #: The client's request budget (upstream's --kube-api-qps/--kube-api-burst, 20/30 there). Pinnace's
+    #: default is higher: every controller shares this one client, and it sets how fast rollouts go.
+    kube_api_qps: float = 50.0
+    kube_api_burst: int = 100
     #: See :attr:`ControllerContext.node_monitor`.
     node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
 
@@ -50,7 +54,12 @@ class ControllerManagerConfig:
 async def run(config: ControllerManagerConfig) -> None:
     names = enabled_controllers(config.controllers)
     await wait_for_kubeconfig(config.kubeconfig)
-    client_config = load_kubeconfig(config.kubeconfig, user_agent="pinnace-controller-manager")
+    client_config = load_kubeconfig(
+        config.kubeconfig,
+        user_agent="pinnace-controller-manager",
+        qps=config.kube_api_qps,
+        burst=config.kube_api_burst,
+    )
     client = RestClient(client_config)
     try:
         if not config.leader_elect:
