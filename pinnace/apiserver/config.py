@@ -32,6 +32,8 @@ class APIServerConfig:
     token_auth_file: Path | None = None
     # Service account tokens, API audiences and OIDC (kube-apiserver's other authentication flags).
     authentication: AuthenticationOptions = field(default_factory=AuthenticationOptions)
+    # An EncryptionConfiguration (apiserver.config.k8s.io/v1): how resources are encrypted at rest.
+    encryption_provider_config: Path | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

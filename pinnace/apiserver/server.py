@@ -2,7 +2,9 @@
 
 Start-up order:
 
-1. ensure the PKI under ``DATA_DIR/pki`` (first start creates the CA and certificates);
+1. read the encryption provider config, if any (a bad one stops the start), then ensure the PKI under
+   ``DATA_DIR/pki`` (first start creates the CA and certificates); the store is opened wrapped in
+   :class:`pinnace.apiserver.encryption.EncryptingStore`;
 2. build the authenticator (reads the static token file and the service account keys, creating
    ``pki/sa.key``/``sa.pub`` on first start: :mod:`pinnace.apiserver.authenticators`), the authorizer
    (privileged group, interim node access, RBAC) and health checks;
@@ -27,7 +29,7 @@ import logging
 
 from aiohttp import web
 
-from pinnace.apiserver import apis, authenticators
+from pinnace.apiserver import apis, authenticators, encryption
 from pinnace.apiserver.app import create_app
 from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.config import APIServerConfig
@@ -55,9 +57,11 @@ async def run(
     ``ready`` is set once the server accepts connections and the kubeconfig is written. ``health_checks``
     replaces the default registry (``ping`` only), e.g. to add a datastore check.
     """
+    transformers = await asyncio.to_thread(encryption.load_optional, config.encryption_provider_config)
     pki = await asyncio.to_thread(ensure_pki, config.data_dir, extra_sans=config.extra_sans)
-    store = await open_store(config.datastore_url)
-    stores = apis.build_stores(store, apis.served_registry())
+    registry = apis.served_registry()
+    store = encryption.EncryptingStore.around(await open_store(config.datastore_url), transformers, registry)
+    stores = apis.build_stores(store, registry)
     authentication = await authenticators.build(config, stores)
     rbac = RBAC(stores)
     authorizer = new_authorizer(rbac.authorizer)

@@ -68,6 +68,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
 
+def _add_encryption(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--encryption-provider-config",
+        type=Path,
+        metavar="FILE",
+        help="an EncryptionConfiguration: which resources are encrypted at rest, with which keys",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pinnace", description="A Kubernetes-compatible cluster in Python.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="add N simulated nodes (labelled node.pinnace.dev/hollow) for pods to run on",
     )
 
+    _add_encryption(up)
+
     apiserver = commands.add_parser("apiserver", help="run the API server")
     _add_common(apiserver)
     apiserver.add_argument("--port", type=int, default=DEFAULT_PORT, help="secure port (default 6443)")
@@ -92,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apiserver.add_argument("--token-auth-file", type=Path, help="static bearer tokens (CSV)")
     authflags.add(apiserver)
+    _add_encryption(apiserver)
 
     datastore = commands.add_parser("datastore", help="operate the cluster's store")
     datastore_commands = datastore.add_subparsers(dest="datastore_command", required=True, metavar="ACTION")
@@ -135,7 +147,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from pinnace.cli import up
 
             config = up.UpConfig(
-                Path(args.data_dir).absolute(), args.port, args.datastore, hollow_nodes=args.hollow_nodes
+                Path(args.data_dir).absolute(),
+                args.port,
+                args.datastore,
+                hollow_nodes=args.hollow_nodes,
+                encryption_provider_config=args.encryption_provider_config,
             )
             return run_until_signalled(up.run(config))
         if args.command == "apiserver":
@@ -150,6 +166,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 extra_sans=tuple(args.tls_san),
                 token_auth_file=args.token_auth_file,
                 authentication=authflags.options(args),
+                encryption_provider_config=args.encryption_provider_config,
             )
             return run_until_signalled(run(apiserver_config))
         if args.command == "datastore":

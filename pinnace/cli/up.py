@@ -27,6 +27,8 @@ class UpConfig:
     datastore_url: str = ""
     #: Simulated nodes to add (``pinnace hollow-nodes``); until the kubelet exists they are where pods run.
     hollow_nodes: int = 0
+    #: Passed to the API server as ``--encryption-provider-config`` (made absolute: children run elsewhere).
+    encryption_provider_config: Path | None = None
 
 
 def _kubeconfig(config: UpConfig, component: str) -> str:
@@ -40,6 +42,8 @@ def components(config: UpConfig) -> list[supervisor.Child]:
     apiserver = ["apiserver", "--data-dir", str(config.data_dir), "--port", str(config.port)]
     if config.datastore_url:
         apiserver += ["--datastore", config.datastore_url]
+    if config.encryption_provider_config is not None:
+        apiserver += ["--encryption-provider-config", str(config.encryption_provider_config.absolute())]
     controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
     scheduler = ["scheduler", "--kubeconfig", _kubeconfig(config, "scheduler")]
     children = [

@@ -41,10 +41,12 @@ from pinnace.apiserver.server import run
 async def main() -> None:
     args = json.loads(sys.argv[1])
     token_file = args["token_auth_file"]
+    encryption = args.get("encryption_provider_config")
     config = APIServerConfig(
         data_dir=Path(args["data_dir"]),
         port=0,
         token_auth_file=Path(token_file) if token_file else None,
+        encryption_provider_config=Path(encryption) if encryption else None,
     )
     task = asyncio.current_task()
     assert task is not None
@@ -93,14 +95,24 @@ class APIServerProcess:
 
 
 def start_apiserver(
-    data_dir: Path, *, token_auth_file: Path | None = None, timeout: float = 30.0
+    data_dir: Path,
+    *,
+    token_auth_file: Path | None = None,
+    encryption_provider_config: Path | None = None,
+    timeout: float = 30.0,
 ) -> APIServerProcess:
     """Start a server and wait until ``/readyz`` answers 200; the caller must ``stop()`` it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     # A kubeconfig from an earlier run would name an old port; its reappearance is the "listening" signal.
     (data_dir / "kubeconfig.yaml").unlink(missing_ok=True)
     log_path = data_dir / "apiserver.log"
-    args = json.dumps({"data_dir": str(data_dir), "token_auth_file": str(token_auth_file or "")})
+    args = json.dumps(
+        {
+            "data_dir": str(data_dir),
+            "token_auth_file": str(token_auth_file or ""),
+            "encryption_provider_config": str(encryption_provider_config or ""),
+        }
+    )
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-c", _CHILD, args], stdout=log, stderr=subprocess.STDOUT, cwd=data_dir

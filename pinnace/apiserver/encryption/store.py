@@ -64,8 +64,13 @@ class EncryptingStore:
         return cls(store, transformers, storage_resources(registry))
 
     def transformer(self, key: str) -> Transformer:
-        """The transformer of the resource ``key`` belongs to (``/registry/<prefix>/...``, where a prefix
-        has one or two segments, like ``/registry/services/specs/``)."""
+        """The transformer of the resource ``key`` belongs to; identity for keys of no resource."""
+        found = self._lookup(key)
+        return IDENTITY if found is None else found
+
+    def _lookup(self, key: str) -> Transformer | None:
+        """The transformer of the resource prefix ``key`` starts with (``/registry/<prefix>/...``, a prefix
+        having one or two segments, like ``/registry/services/specs/``), None if it starts with none."""
         end = key.find("/", len("/registry/"))
         for _segments in range(2):
             if end < 0:
@@ -74,7 +79,7 @@ class EncryptingStore:
             if transformer is not None:
                 return transformer
             end = key.find("/", end + 1)
-        return IDENTITY
+        return None
 
     # --- the two directions ------------------------------------------------------------------------
 
@@ -114,9 +119,11 @@ class EncryptingStore:
 
     async def list(self, prefix: str, *, start: str = "", limit: int = 0, revision: int = 0) -> ListResult:
         page = await self.store.list(prefix, start=start, limit=limit, revision=revision)
+        if self._lookup(prefix) is IDENTITY and not any(
+            kv.value.startswith(ENCRYPTED_PREFIX) for kv in page.items
+        ):
+            return page  # a plain resource: one check per item, and the page as it is
         items = [self._kv_from_storage(kv, in_list=True) for kv in page.items]
-        if all(new is old for new, old in zip(items, page.items, strict=True)):
-            return page
         return ListResult(items, page.revision, page.more, page.count)
 
     async def count(self, prefix: str) -> int:
@@ -137,10 +144,11 @@ class EncryptingStore:
 
     async def _watch(self, prefix: str, start_revision: int) -> AsyncIterator[Event]:
         events = self.store.watch(prefix, start_revision=start_revision)
+        plain = self._lookup(prefix) is IDENTITY
         try:
             async for event in events:
-                if event.value is None and event.prev_value is None:
-                    yield event  # progress marks, and deletes whose previous value was compacted
+                if _as_stored(event.value, plain) and _as_stored(event.prev_value, plain):
+                    yield event  # progress marks, and a plain resource's events
                     continue
                 value = event.value
                 if value is not None:
@@ -174,3 +182,8 @@ class EncryptingStore:
 
     async def close(self) -> None:
         await self.store.close()
+
+
+def _as_stored(value: bytes | None, plain: bool) -> bool:
+    """Whether a watched value passes unchanged: absent, or plain data of a resource stored as it is."""
+    return value is None or (plain and not value.startswith(ENCRYPTED_PREFIX))
