@@ -16,6 +16,7 @@ from pinnace.apiserver.rest.deletion import DeleteOptions
 from pinnace.apiserver.rest.resource import ListOptions, ResourceStore
 from pinnace.apiserver.watchcache import CacheEvent
 from pinnace.storage import Store, open_store
+from pinnace.storage.etcd_server import EtcdServer
 
 Object = dict[str, Any]
 KEY1 = base64.b64encode(b"k" * 32).decode()
@@ -223,3 +224,36 @@ async def test_turning_encryption_on_encrypts_plain_values_when_rewritten(
         assert (await after.raw_value(SECRET_KEY)).startswith(b"k8s:enc:aescbc:v1:key1:")
     finally:
         await after.stores.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("etcd", marks=pytest.mark.etcd)])
+async def any_raw_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        store = await open_store(f"sqlite://{tmp_path / 'state.db'}")
+        yield store
+        await store.close()
+        return
+    with EtcdServer(tmp_path / "etcd-data") as server:
+        store = await open_store(server.url)
+        yield store
+        await store.close()
+
+
+async def test_every_backend_holds_only_ciphertext(tmp_path: Path, any_raw_store: Store) -> None:
+    transformers = config(tmp_path, "[{secretbox: {keys: [{name: key1, secret: " + KEY1 + "}]}}]")
+    store = EncryptingStore.around(any_raw_store, transformers, apis.served_registry())
+    plaintext = b'{"data":{"password":"aHVudGVyMg=="}}'
+    revision = await store.create(SECRET_KEY, plaintext)
+    raw = await any_raw_store.get(SECRET_KEY)
+    assert raw is not None and raw.value.startswith(b"k8s:enc:secretbox:v1:key1:")
+    assert b"aHVudGVyMg" not in raw.value
+    got = await store.get(SECRET_KEY)
+    assert got is not None and (got.value, got.stale) == (plaintext, False)
+    assert [kv.value for kv in (await store.list("/registry/secrets/")).items] == [plaintext]
+    watch = store.watch("/registry/secrets/", start_revision=revision)
+    async with asyncio.timeout(10):
+        async for event in watch:
+            if event.key == SECRET_KEY:
+                assert event.value == plaintext
+                break
+    await watch.aclose()  # type: ignore[attr-defined]
