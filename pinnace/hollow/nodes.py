@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pinnace.client.backoff import Backoff
-from pinnace.client.cache import Indexer
 from pinnace.client.clock import REAL_CLOCK, Clock
 from pinnace.client.errors import AlreadyExists, ApiError, Conflict, NotFound
 from pinnace.client.informer import Informer
@@ -246,10 +245,6 @@ class HollowNodes:
         node = self.nodes[index]
         if node.registered:
             await self.renew_lease(node)
-
-    @property
-    def node_cache(self) -> Indexer:
-        return self.informer.indexer
 
 
 def _has_conditions(node: Object) -> bool:

@@ -2,8 +2,7 @@
 
 A kubelet watches the pods bound to its own node (``spec.nodeName=<node>``). One process simulating 5,000
 kubelets opens a single watch instead — every pod with a ``spec.nodeName`` — and keeps the pods whose node
-is one of its own (other pods may run on real kubelets or on another hollow process). Pods are filed by
-node name in the informer's indexer (``index_by_node_name``).
+is one of its own (other pods may run on real kubelets or on another hollow process).
 
 The stage engine (:mod:`pinnace.hollow.engine`) does the rest; this module adds what its templates need
 from the node: ``$nodeIP`` (the node's InternalIP, for hostIP) and ``$podIP`` (an address from the node's
@@ -17,7 +16,6 @@ import asyncio
 import random
 from collections.abc import Mapping, Sequence
 
-from pinnace.client.cache import NODE_NAME_INDEX, index_by_node_name
 from pinnace.client.clock import REAL_CLOCK, Clock
 from pinnace.client.informer import Informer
 from pinnace.client.interface import Client, Object
@@ -48,7 +46,6 @@ class HollowPods:
         self.workers = workers
         self.pools = {name: PodAddressPool(addresses.pod_cidr) for name, addresses in self.nodes.items()}
         self.informer = Informer(client, PODS, field_selector=SCHEDULED_PODS, clock=clock)
-        self.informer.indexer.add_index(NODE_NAME_INDEX, index_by_node_name)
         self.engine = StageEngine(
             client,
             PODS,
@@ -66,9 +63,6 @@ class HollowPods:
             group.create_task(self.informer.run(), name="pod-informer")
             await self.informer.wait_synced()
             group.create_task(self.engine.run(self.workers), name="pod-stages")
-
-    def pods_on(self, node_name: str) -> list[Object]:
-        return self.informer.indexer.by_index(NODE_NAME_INDEX, node_name)
 
     # Template variables -----------------------------------------------------------------------------------
 
