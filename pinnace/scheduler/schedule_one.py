@@ -114,7 +114,18 @@ class Scheduler:
         """``ScheduleOne`` forever (until cancelled or the queue closes)."""
         try:
             while True:
-                await self.schedule_one(await self.queue.pop())
+                qpi = await self.queue.pop()
+                try:
+                    await self.schedule_one(qpi)
+                except Exception as err:  # a bug must not stop scheduling for everyone: retry the pod later
+                    log.exception("scheduling %s failed unexpectedly", qpi.pod_info.key)
+                    fwk = self.profiles.get(qpi.pod_info.scheduler_name)
+                    if fwk is not None:
+                        self.handle_failure(
+                            fwk, qpi, Status.as_status(err), None, self.queue.scheduling_cycle
+                        )
+                    else:
+                        self.queue.done(qpi.uid)
         finally:
             for task in list(self._tasks):
                 task.cancel()

@@ -503,6 +503,10 @@ class Framework:
                 )
             )
 
+    def is_waiting(self, uid: str) -> bool:
+        """Whether the pod waits in Permit (``GetWaitingPod`` is not nil)."""
+        return uid in self._waiting
+
     def allow_waiting_pod(self, uid: str, plugin: str) -> None:
         waiting = self._waiting.get(uid)
         if waiting is not None and not waiting.future.done():

@@ -231,7 +231,7 @@ class Evaluator:
         """``prepareCandidate``: evict the victims, then clear lower-priority nominations on the node."""
         framework = self.handle.framework
         for victim in candidate.victims.pods:
-            if framework is not None and victim.uid in getattr(framework, "_waiting", {}):
+            if framework is not None and framework.is_waiting(victim.uid):
                 framework.reject_waiting_pod(victim.uid, self.plugin_name, "preempted")
             else:
                 try:
