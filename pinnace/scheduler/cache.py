@@ -4,9 +4,9 @@ Pods enter it two ways: confirmed by the informer (``add_pod``: the API server s
 or *assumed* by the scheduler itself (``assume_pod``) the moment a cycle picks a node, so that the next cycle
 already sees the resources taken while binding is still in flight. A successful bind is confirmed when the
 informer delivers the bound pod; an assumed pod whose binding finished but which the informer never confirms
-expires after ``assumed_pod_ttl`` seconds (upstream's ``durationToExpireAssumedPod`` was 15 minutes before 1.27
-made it infinite; Pinnace keeps the 15-minute expiry so a lost watch event cannot hold resources forever, while
-a slow watch under load never frees them early). A failed bind is undone by ``forget_pod``.
+expires after ``assumed_pod_ttl`` seconds (upstream's ``durationToExpireAssumedPod`` was 15 minutes before
+1.27 made it infinite; Pinnace keeps the 15-minute expiry so a lost watch event cannot hold resources forever,
+while a slow watch under load never frees them early). A failed bind is undone by ``forget_pod``.
 
 Every change to a node's aggregate stamps it with a new generation; the snapshot copies only nodes whose
 generation is newer than its own (``changed_since``), like upstream's most-recently-updated linked list.
