@@ -16,11 +16,12 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinnace.client.clock import REAL_CLOCK, Clock
 from pinnace.client.config import load_kubeconfig, wait_for_kubeconfig
 from pinnace.client.informer import SharedInformerFactory
 from pinnace.client.leaderelection import LeaderElector
 from pinnace.client.rest import RestClient
-from pinnace.controllers.context import DEFAULT_NODE_MONITOR, ControllerContext, NodeMonitorTiming
+from pinnace.controllers.context import DEFAULT_NODE_MONITOR, Controller, ControllerContext, NodeMonitorTiming
 from pinnace.controllers.registry import enabled_controllers, factory
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,26 @@ async def run_controllers(
         for recorder in context.recorders:
             group.create_task(recorder.run(), name=f"events-{recorder.component}")
         for name, controller in controllers.items():
-            group.create_task(controller.run(workers), name=f"controller-{name}")
+            group.create_task(keep_running(name, controller, workers), name=f"controller-{name}")
         # Controllers run until cancelled; with none enabled the manager still just holds its place.
         await asyncio.Event().wait()
+
+
+RESTART_BACKOFF_SECONDS = (1.0, 60.0)
+
+
+async def keep_running(name: str, controller: Controller, workers: int, clock: Clock = REAL_CLOCK) -> None:
+    """Run one controller; if it fails, log it and start it again after a back-off (1 s doubling to 60 s).
+
+    One controller's failure (a permission it lacks, a bug) must not stop the others, which share this
+    process; upstream's controllers likewise retry their loops rather than exit.
+    """
+    delay, ceiling = RESTART_BACKOFF_SECONDS
+    while True:
+        try:
+            await controller.run(workers)
+            return
+        except Exception:
+            log.exception("controller %s failed; restarting in %.0fs", name, delay)
+        await clock.sleep(delay)
+        delay = min(delay * 2, ceiling)
