@@ -33,6 +33,8 @@ QUEUE_SIZE = 1000
 WRITE_ATTEMPTS = 4
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+#: The last event name suffix given out in this process (see ``_make``).
+_last_nanos = 0
 
 
 class EventRecorder:
@@ -54,7 +56,6 @@ class EventRecorder:
         self._queue: asyncio.Queue[Object] = asyncio.Queue(maxsize=queue_size)
         self._correlator = EventCorrelator(clock)
         self.dropped = 0
-        self._last_nanos = 0
 
     def event(self, obj: Object, type: EventType, reason: str, message: str) -> None:
         """Record an event about ``obj`` (which needs ``kind``, ``apiVersion`` and ``metadata.name``)."""
@@ -106,9 +107,11 @@ class EventRecorder:
         source = {"component": self.component, **({"host": self.host} if self.host else {})}
         timestamp = rfc3339(now)
         # Upstream's name suffix is the time in nanoseconds; Python's clock has microseconds, so two events in
-        # one microsecond would collide (AlreadyExists). Keep the suffix strictly increasing per recorder.
-        nanos = max((now - _EPOCH) // _MICROSECOND * 1000, self._last_nanos + 1)
-        self._last_nanos = nanos
+        # one microsecond would collide (AlreadyExists). Keep the suffix strictly increasing across the
+        # process: several recorders (one per controller) may name events about the same object.
+        global _last_nanos
+        nanos = max((now - _EPOCH) // _MICROSECOND * 1000, _last_nanos + 1)
+        _last_nanos = nanos
         return {
             "apiVersion": "v1",
             "kind": "Event",

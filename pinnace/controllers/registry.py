@@ -35,6 +35,11 @@ CONTROLLER_MODULES: dict[str, str] = {
     "taint-eviction-controller": "pinnace.controllers.tainteviction",
     "statefulset": "pinnace.controllers.statefulset",
     "daemonset": "pinnace.controllers.daemonset",
+    "persistentvolume-binder": "pinnace.controllers.persistentvolume",
+    "pvc-protection": "pinnace.controllers.persistentvolume.pvcprotection",
+    "pv-protection": "pinnace.controllers.persistentvolume.pvprotection",
+    # Pinnace's addition (k3s ships rancher/local-path-provisioner in this role).
+    "local-path-provisioner": "pinnace.controllers.localpath",
 }
 
 #: Controllers that ``*`` does not include (upstream disables these by default too).

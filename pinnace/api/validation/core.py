@@ -231,6 +231,16 @@ def validate_pvc_update(new: Obj, old: Obj) -> list[FieldError]:
     if not string(old_spec, "volumeName"):
         new_spec.pop("volumeName", None)
         old_spec.pop("volumeName", None)
+    # validateStorageClassUpgradeFromNil (RetroactiveDefaultStorageClass, GA in 1.28): a claim that named no
+    # class may be given one once (the PV controller assigns the default class).
+    old_class = obj(old, "spec").get("storageClassName")
+    if (
+        "volume.beta.kubernetes.io/storage-class" not in obj(obj(old, "metadata"), "annotations")
+        and not old_class
+        and string(new_spec, "storageClassName")
+    ):
+        new_spec.pop("storageClassName", None)
+        old_spec.pop("storageClassName", None)
     if string(obj(new, "status"), "phase") == "Bound":
         for spec in (new_spec, old_spec):
             resources = dict(obj(spec, "resources"))
