@@ -11,6 +11,8 @@ from aiohttp import web
 from pinnace.api.deprecation import builtin_table
 from pinnace.api.openapi import load_documents
 from pinnace.apiserver import health, version, warning_headers
+from pinnace.apiserver.audit import filter as audit_filter
+from pinnace.apiserver.audit.context import AuditFilters
 from pinnace.apiserver.authenticators import Authentication
 from pinnace.apiserver.authn import Authenticator
 from pinnace.apiserver.authz import UnionAuthorizer
@@ -37,13 +39,15 @@ def create_app(
     health_checks: health.HealthRegistry,
     stores: ResourceStores | None = None,
     token_authentication: Authentication | None = None,
+    audit: AuditFilters | None = None,
 ) -> web.Application:
-    middlewares = build_handler_chain(authenticator, authorizer)
+    middlewares = build_handler_chain(authenticator, authorizer, audit)
     if stores is not None:
         current = (version.KUBERNETES_MAJOR, version.KUBERNETES_MINOR)
         middlewares.append(warning_headers.deprecation_filter(stores.registry, builtin_table(), current))
     app = web.Application(middlewares=middlewares, client_max_size=MAX_REQUEST_BODY_BYTES)
     warning_headers.install(app)
+    audit_filter.install(app)
     version.add_routes(app)
     health.add_routes(app, health_checks)
     reviews.install(app, authorizer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinnace.apiserver.audit.options import AuditOptions
 from pinnace.apiserver.authnoptions import AuthenticationOptions
 
 DEFAULT_PORT = 6443
@@ -34,6 +35,8 @@ class APIServerConfig:
     authentication: AuthenticationOptions = field(default_factory=AuthenticationOptions)
     # An EncryptionConfiguration (apiserver.config.k8s.io/v1): how resources are encrypted at rest.
     encryption_provider_config: Path | None = None
+    # --audit-policy-file and --audit-log-*: what is recorded about each request, and where.
+    audit: AuditOptions = field(default_factory=AuditOptions)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

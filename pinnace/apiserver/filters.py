@@ -1,7 +1,7 @@
 """The request chain: aiohttp middlewares in kube-apiserver's filter order (``DefaultBuildHandlerChain``).
 
-    request -> status_middleware -> authentication -> impersonation -> authorization -> [admission, ...]
-            -> handler
+    request -> status_middleware -> [audit init] -> authentication -> [audit] -> impersonation
+            -> authorization -> [admission, ...] -> handler
 
 Each stage is a small factory taking its pluggable part (an Authenticator, an Authorizer) and returning a
 middleware, so the chain is assembled from data in :func:`build_handler_chain`. Stages report failures by
@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from pinnace.apiserver import requestcontext
+from pinnace.apiserver.audit.context import AuditFilters, record_authorization
 from pinnace.apiserver.authn import AuthenticationFailed, Authenticator
 from pinnace.apiserver.authz import Attributes, Authorizer, Decision, forbidden_error
 from pinnace.apiserver.impersonation import impersonate
@@ -38,14 +39,23 @@ log = logging.getLogger(__name__)
 USER_KEY = web.RequestKey("pinnace.user", UserInfo)
 
 
-def build_handler_chain(authenticator: Authenticator, authorizer: Authorizer) -> list[Middleware]:
-    """The middlewares of an API server application, outermost first."""
-    return [
-        status_middleware,
-        authentication_filter(authenticator),
-        impersonation_filter(authorizer),
-        authorization_filter(authorizer),
-    ]
+def build_handler_chain(
+    authenticator: Authenticator, authorizer: Authorizer, audit: AuditFilters | None = None
+) -> list[Middleware]:
+    """The middlewares of an API server application, outermost first.
+
+    With ``audit``, its init stage goes before authentication and the audit stage right after it, where
+    upstream's ``DefaultBuildHandlerChain`` puts ``WithAudit``: it sees the authenticated user, and the
+    impersonation and authorization stages inside it.
+    """
+    chain: list[Middleware] = [status_middleware]
+    if audit is not None:
+        chain.append(audit.init)
+    chain.append(authentication_filter(authenticator))
+    if audit is not None:
+        chain.append(audit.audit)
+    chain += [impersonation_filter(authorizer), authorization_filter(authorizer)]
+    return chain
 
 
 def error_response(error: StatusError) -> web.Response:
@@ -119,6 +129,7 @@ def authorization_filter(authorizer: Authorizer) -> Middleware:
     async def authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
         attributes = request_attributes(request, request[USER_KEY])
         decision, reason = await authorizer.authorize(attributes)
+        record_authorization(request, decision is Decision.ALLOW, reason)
         if decision is not Decision.ALLOW:
             raise forbidden_error(attributes, reason)
         return await handler(request)

@@ -2,7 +2,8 @@
 
 Start-up order:
 
-1. read the encryption provider config, if any (a bad one stops the start), then ensure the PKI under
+1. read the encryption provider config and the audit policy, if any (a bad one stops the start; the audit
+   log file is created, its writer thread starts just before serving), then ensure the PKI under
    ``DATA_DIR/pki`` (first start creates the CA and certificates); the store is opened wrapped in
    :class:`pinnace.apiserver.encryption.EncryptingStore`;
 2. build the authenticator (reads the static token file and the service account keys, creating
@@ -17,9 +18,10 @@ Start-up order:
    ``pinnace up`` and tests that everything is in place.
 
 Cancelling the task that runs :func:`run` stops it: the listener closes, requests in flight get
-``SHUTDOWN_TIMEOUT_SECONDS`` to finish, and ``CancelledError`` propagates to the caller. Signals are the
-caller's business (the CLI turns SIGTERM into a cancellation). Blocking work (key generation, file writes)
-runs in threads so the event loop of a process hosting several components never stalls.
+``SHUTDOWN_TIMEOUT_SECONDS`` to finish, the audit log is flushed and closed, and ``CancelledError``
+propagates to the caller. Signals are the caller's business (the CLI turns SIGTERM into a cancellation).
+Blocking work (key generation, file writes) runs in threads so the event loop of a process hosting several
+components never stalls.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from aiohttp import web
 
 from pinnace.apiserver import apis, authenticators, encryption
 from pinnace.apiserver.app import create_app
+from pinnace.apiserver.audit import auditlog
 from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.health import HealthRegistry, default_registry
@@ -58,6 +61,7 @@ async def run(
     replaces the default registry (``ping`` only), e.g. to add a datastore check.
     """
     transformers = await asyncio.to_thread(encryption.load_optional, config.encryption_provider_config)
+    audit_log = await asyncio.to_thread(auditlog.build, config.audit)
     pki = await asyncio.to_thread(ensure_pki, config.data_dir, extra_sans=config.extra_sans)
     registry = apis.served_registry()
     store = encryption.EncryptingStore.around(await open_store(config.datastore_url), transformers, registry)
@@ -76,11 +80,14 @@ async def run(
         health_checks=checks,
         stores=stores,
         token_authentication=authentication,
+        audit=audit_log.filters() if audit_log is not None else None,
     )
     ssl_context = await asyncio.to_thread(serving_ssl_context, pki)
 
     # No access log: a line per request cost ~8% of request handling (kube logs requests only at -v=3).
     runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS, access_log=None)
+    if audit_log is not None:
+        audit_log.start()
     try:
         await stores.wait_ready()
         await apis.ensure_default_namespaces(stores)
@@ -101,6 +108,9 @@ async def run(
         await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
+        if audit_log is not None:
+            # Every request has finished: write what is queued and close the log.
+            await asyncio.to_thread(audit_log.close)
         await rbac.stop()
         await stores.stop()
         await store.close()

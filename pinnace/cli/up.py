@@ -29,6 +29,8 @@ class UpConfig:
     hollow_nodes: int = 0
     #: Passed to the API server as ``--encryption-provider-config`` (made absolute: children run elsewhere).
     encryption_provider_config: Path | None = None
+    #: ``--audit-*`` flags for the API server, paths made absolute (``pinnace.cli.auditflags.forward``).
+    apiserver_audit_args: tuple[str, ...] = ()
 
 
 def _kubeconfig(config: UpConfig, component: str) -> str:
@@ -44,6 +46,7 @@ def components(config: UpConfig) -> list[supervisor.Child]:
         apiserver += ["--datastore", config.datastore_url]
     if config.encryption_provider_config is not None:
         apiserver += ["--encryption-provider-config", str(config.encryption_provider_config.absolute())]
+    apiserver += config.apiserver_audit_args
     controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
     scheduler = ["scheduler", "--kubeconfig", _kubeconfig(config, "scheduler")]
     children = [
