@@ -15,9 +15,10 @@ Upstream writes its bootstrap policy as Go and checks it against golden files in
 
 Pinnace's controller manager runs every controller as one user, ``system:kube-controller-manager``
 (upstream's ``--use-service-account-credentials=false``), so the output adds one ClusterRole,
-``pinnace:controller-manager``, holding the rules of all controller roles (duplicates dropped), bound to
-that user. The generator strips ``creationTimestamp: null`` and ``rules: null``, and drops any role or
-binding named ``system:openshift:*`` (a fork's additions, should the files come from one).
+``pinnace:controller-manager``, holding the rules of all controller roles (duplicates dropped) and those
+of Pinnace's own controllers (``PINNACE_CONTROLLER_RULES``), bound to that user. The generator strips
+``creationTimestamp: null`` and ``rules: null``, and drops any role or binding named ``system:openshift:*``
+(a fork's additions, should the files come from one).
 
     python hack/gen_bootstrap_policy.py --testdata DIR [--check]
 
@@ -49,6 +50,12 @@ PINNACE_CONTROLLER_MANAGER = "pinnace:controller-manager"
 CONTROLLER_MANAGER_USER = "system:kube-controller-manager"
 
 Object = dict[str, Any]
+
+# Rules Pinnace's own controllers need beyond upstream's controller roles, added to the manager's role:
+# the local-path provisioner creates the default ``local-path`` StorageClass when it is missing.
+PINNACE_CONTROLLER_RULES: tuple[Object, ...] = (
+    {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["create"]},
+)
 
 
 def _items(path: Path) -> list[Object]:
@@ -84,6 +91,9 @@ def _controller_manager(controller_roles: list[Object]) -> tuple[Object, Object]
         for rule in role.get("rules") or ():
             if rule not in rules:
                 rules.append(rule)
+    for rule in PINNACE_CONTROLLER_RULES:
+        if rule not in rules:
+            rules.append(dict(rule))
     role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
