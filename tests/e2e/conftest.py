@@ -35,6 +35,7 @@ KUBECTL_VERSIONS = ("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33")
 _CHILD = """
 import asyncio, json, logging, signal, sys
 from pathlib import Path
+from pinnace.apiserver.audit.options import AuditOptions
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.server import run
 
@@ -42,11 +43,15 @@ async def main() -> None:
     args = json.loads(sys.argv[1])
     token_file = args["token_auth_file"]
     encryption = args.get("encryption_provider_config")
+    audit_policy = args.get("audit_policy_file")
     config = APIServerConfig(
         data_dir=Path(args["data_dir"]),
         port=0,
         token_auth_file=Path(token_file) if token_file else None,
         encryption_provider_config=Path(encryption) if encryption else None,
+        audit=AuditOptions(
+            policy_file=Path(audit_policy) if audit_policy else None, log_path=args.get("audit_log_path", "")
+        ),
     )
     task = asyncio.current_task()
     assert task is not None
@@ -99,6 +104,8 @@ def start_apiserver(
     *,
     token_auth_file: Path | None = None,
     encryption_provider_config: Path | None = None,
+    audit_policy_file: Path | None = None,
+    audit_log_path: str = "",
     timeout: float = 30.0,
 ) -> APIServerProcess:
     """Start a server and wait until ``/readyz`` answers 200; the caller must ``stop()`` it."""
@@ -111,6 +118,8 @@ def start_apiserver(
             "data_dir": str(data_dir),
             "token_auth_file": str(token_auth_file or ""),
             "encryption_provider_config": str(encryption_provider_config or ""),
+            "audit_policy_file": str(audit_policy_file or ""),
+            "audit_log_path": audit_log_path,
         }
     )
     with log_path.open("ab") as log:
