@@ -5,11 +5,13 @@ request's namespace) allows the request, with the reason ``RBAC: allowed by Clus
 ClusterRole "y" to Group "z"`` that a SubjectAccessReview shows. Otherwise NO_OPINION: RBAC never denies,
 so later authorizers may still allow. The reason of a denial is empty, unless a binding names a role that
 does not exist, which upstream reports (``RBAC: clusterrole.rbac.authorization.k8s.io "x" not found``).
+Decisions come from the user's compiled grants (:mod:`~pinnace.apiserver.rbac.grants`).
 """
 
 from __future__ import annotations
 
 from pinnace.apiserver.authz import Attributes, Decision, SubjectRules
+from pinnace.apiserver.rbac.grants import GrantsCache
 from pinnace.apiserver.rbac.index import RBACIndex, aggregate_message
 from pinnace.apiserver.user import UserInfo
 
@@ -17,15 +19,14 @@ from pinnace.apiserver.user import UserInfo
 class RBACAuthorizer:
     def __init__(self, index: RBACIndex) -> None:
         self.index = index
+        self._grants = GrantsCache(index)
 
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
-        errors: list[str] = []
-        for visit in self.index.visit_rules_for(attributes.user, attributes.namespace):
-            if visit.rule is not None and visit.rule.allows(attributes):
-                return Decision.ALLOW, f"RBAC: allowed by {visit.source}"
-            if visit.error:
-                errors.append(visit.error)
-        return Decision.NO_OPINION, f"RBAC: {aggregate_message(errors)}" if errors else ""
+        grants = self._grants.get(attributes.user, attributes.namespace)
+        reason = grants.allowed_by(attributes)
+        if reason is not None:
+            return Decision.ALLOW, reason
+        return Decision.NO_OPINION, f"RBAC: {aggregate_message(grants.errors)}" if grants.errors else ""
 
     async def rules_for(self, user: UserInfo, namespace: str) -> SubjectRules:
         """Upstream ``RBACAuthorizer.RulesFor``: the user's rules, split into resource and URL rules."""

@@ -153,6 +153,8 @@ class RBACIndex:
         self._cluster_by_subject: dict[str, set[str]] = {}
         self._by_subject: dict[str, dict[str, set[str]]] = {}
         self._cluster_role_listeners: list[Callable[[], None]] = []
+        # Bumped by every change, so that what was derived from the index (compiled grants) is dropped.
+        self.generation = 0
 
     # --- feeding -------------------------------------------------------------------------------
 
@@ -161,6 +163,7 @@ class RBACIndex:
 
     def reset(self, kind: str, objects: list[Object]) -> None:
         """Replace everything of ``kind`` (a re-listed watch)."""
+        self.generation += 1
         if kind == ROLE:
             self._roles.clear()
         elif kind == CLUSTER_ROLE:
@@ -179,6 +182,7 @@ class RBACIndex:
 
     def apply(self, kind: str, deleted: bool, obj: Object) -> None:
         """One watch event: ``obj`` was added or modified, or (``deleted``) removed."""
+        self.generation += 1
         if deleted:
             self._remove(kind, obj)
         else:
