@@ -14,6 +14,8 @@ warning, as upstream's do not.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
@@ -24,6 +26,10 @@ from pinnace.apiserver.requestinfo import parse_request_info
 
 WARNINGS_KEY = web.RequestKey("pinnace.warnings", list[str])
 
+# The request being served in this task, for code far from the handler (admission plugins): upstream's
+# ``warning.AddWarning(ctx, ...)`` reaches the request through its context the same way.
+_current_request: ContextVar[web.Request | None] = ContextVar("pinnace.warnings.request", default=None)
+
 
 def add_warning(request: web.Request, text: str) -> None:
     """Record a warning for the response; the same text twice is sent once (upstream de-duplicates)."""
@@ -32,6 +38,22 @@ def add_warning(request: web.Request, text: str) -> None:
         recorded = request[WARNINGS_KEY] = []
     if text not in recorded:
         recorded.append(text)
+
+
+def add_warning_to_current_request(text: str) -> None:
+    """:func:`add_warning` for the request this task serves; outside a request it does nothing."""
+    request = _current_request.get()
+    if request is not None:
+        add_warning(request, text)
+
+
+@web.middleware
+async def _remember_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+    token = _current_request.set(request)
+    try:
+        return await handler(request)
+    finally:
+        _current_request.reset(token)
 
 
 def warning_header(text: str) -> str:
@@ -66,5 +88,7 @@ def deprecation_filter(registry: ResourceRegistry, table: DeprecationTable, curr
 
 
 def install(app: web.Application) -> None:
-    """Write recorded warnings on every response of ``app``."""
+    """Write recorded warnings on every response of ``app``, and let code that has no request at hand add
+    warnings to the current one (:func:`add_warning_to_current_request`)."""
     app.on_response_prepare.append(write_warning_headers)
+    app.middlewares.append(_remember_request)

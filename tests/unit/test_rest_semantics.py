@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from pinnace.apiserver import apis, status
+from pinnace.apiserver.admission.install import install
+from pinnace.apiserver.admission.options import AdmissionOptions
 from pinnace.apiserver.rest.resource import DeleteOptions, ListOptions, ResourceStore
 from pinnace.apiserver.rest.stores import ResourceStores
 from pinnace.apiserver.watchcache import CacheEvent
@@ -206,6 +208,8 @@ async def test_delete_preconditions_are_checked(stores: ResourceStores) -> None:
 
 
 async def test_objects_cannot_be_created_in_missing_or_terminating_namespaces(stores: ResourceStores) -> None:
+    # The NamespaceLifecycle admission plugin refuses them; it runs in the REST layer's admission chain.
+    install(stores, AdmissionOptions(enable_plugins=("NamespaceLifecycle",)))
     configmaps = rest(stores, "", "configmaps")
     with pytest.raises(status.NotFound, match='namespaces "ghost" not found'):
         await configmaps.create("ghost", {"metadata": {"name": "c"}})

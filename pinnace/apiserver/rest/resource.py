@@ -17,7 +17,8 @@ from pinnace.api.conversion import ConversionError, convert, storage_version
 from pinnace.api.fieldmanager import FieldManager
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
-from pinnace.apiserver.rest import codec, deletion, objectmeta
+from pinnace.apiserver.admission import AdmissionChain, Attributes, Operation
+from pinnace.apiserver.rest import admit, codec, deletion, objectmeta
 from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
 from pinnace.apiserver.rest.deletion import DeleteOptions, DeleteResult
 from pinnace.apiserver.rest.fieldmanagers import FieldManagers
@@ -91,12 +92,12 @@ class WriteHooks(Protocol):
 
 @dataclass
 class Hooks:
-    """Per-kind defaulting and validation, and admission checks, plugged in by the API server."""
+    """Per-kind defaulting and validation, and the admission chain, plugged in by the API server."""
 
     default: Callable[[Object], None] = lambda obj: None
     validate: Validator = lambda new, old: []
-    # Raises a StatusError if objects may not be created in the namespace (NamespaceLifecycle).
-    check_namespace: Callable[[str], Awaitable[None]] | None = None
+    # The API server's admission plugins (pinnace.apiserver.admission.install sets it on every store).
+    admission: AdmissionChain | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     writes: WriteHooks | None = None
     # Create-time changes of the kind (initial status, generation 1, ...), given the RFC 3339 now.
@@ -271,17 +272,30 @@ class ResourceStore:
         None leaves ``metadata.managedFields`` as given (an apply has set them already)."""
         obj = copy.deepcopy(obj)
         now = self.hooks.clock()
+        # The name the request gave (upstream generates names only after admission, which names a refused
+        # generateName create by its prefix).
+        requested_name = str((obj.get("metadata") or {}).get("name") or "")
         objectmeta.prepare_for_create(obj, namespace=namespace, namespaced=self.info.namespaced, now=now)
         self._with_type(obj)
         self.hooks.default(obj)  # defaulting is per version: the request's
         if field_manager is not None:
             obj = self.field_manager().update(None, obj, field_manager)
+        admission = self.hooks.admission
+        if admit.applies(admission, Operation.CREATE, mutating=True):
+            attrs = self._admission(
+                Operation.CREATE, namespace, requested_name, obj, None, dry_run, field_manager
+            )
+            obj = self._admitted_object(await admit.mutate(admission, attrs))
         obj = self._to_storage(obj)
         self.hooks.prepare_for_create(obj, objectmeta.rfc3339(now))
         name = obj["metadata"].get("name", "")
         self._validate(obj, None, name)
-        if self.info.namespaced and self.hooks.check_namespace is not None:
-            await self.hooks.check_namespace(namespace)
+        if admit.applies(admission, Operation.CREATE, mutating=False):
+            # The validating phase sees the generated name (upstream's AdmissionToValidateObjectFunc).
+            attrs = self._admission(
+                Operation.CREATE, namespace, name, self.view(obj), None, dry_run, field_manager
+            )
+            await admit.validate(admission, attrs)
         if dry_run:
             key = self._key(namespace, name)
             if await self.store.get(key) is not None:
@@ -366,9 +380,39 @@ class ResourceStore:
                     desired = self._defaulted(desired)
                     defaulted = True
                 desired = self.field_manager(subresource).update(current_view, desired, field_manager)
+            admission = self.hooks.admission
+            if admit.applies(admission, Operation.UPDATE, mutating=True):
+                # Mutating admission sees the decoded, defaulted object and the current one (upstream runs
+                # it inside the update's retry loop, as here).
+                if not defaulted and subresource != "status":
+                    desired = self._defaulted(desired)
+                    defaulted = True
+                attrs = self._admission(
+                    Operation.UPDATE,
+                    namespace,
+                    name,
+                    desired,
+                    current_view,
+                    dry_run,
+                    field_manager,
+                    subresource,
+                )
+                desired = self._admitted_object(await admit.mutate(admission, attrs))
             stored = self._prepare_update(
                 desired, current, subresource, validate=validate, defaulted=defaulted
             )
+            if admit.applies(admission, Operation.UPDATE, mutating=False):
+                attrs = self._admission(
+                    Operation.UPDATE,
+                    namespace,
+                    name,
+                    self.view(copy.deepcopy(stored)),
+                    current_view,
+                    dry_run,
+                    field_manager,
+                    subresource,
+                )
+                await admit.validate(admission, attrs)
             if stored == current and not kv.stale:
                 # Nothing changed: upstream skips the write, so the resourceVersion stays the same. A stale
                 # value (read with an old encryption key) is rewritten all the same, as upstream does.
@@ -410,6 +454,52 @@ class ResourceStore:
             stored["metadata"]["resourceVersion"] = str(revision)
             return self.view(stored), False
         raise self._conflict(name)
+
+    # --- admission ---------------------------------------------------------------------------
+
+    def _admission(
+        self,
+        operation: Operation,
+        namespace: str,
+        name: str,
+        obj: Object | None,
+        old: Object | None,
+        dry_run: bool,
+        field_manager: str | None = None,
+        subresource: str = "",
+    ) -> Attributes:
+        return admit.attributes(
+            self.info,
+            operation,
+            namespace,
+            name,
+            obj,
+            old,
+            subresource=subresource,
+            dry_run=dry_run,
+            field_manager=field_manager,
+        )
+
+    def _admitted_object(self, obj: Object | None) -> Object:
+        """What mutating admission returned: still an object of this kind (a webhook may replace it)."""
+        if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+            raise status.internal_error("admission returned no object")
+        return self._with_type(obj)
+
+    async def _admit_delete(self, namespace: str, name: str, current: Object, dry_run: bool) -> None:
+        """Both phases; the object to delete is the old object (``AdmissionToValidateObjectDeleteFunc``)."""
+        admission = self.hooks.admission
+        mutating = admit.applies(admission, Operation.DELETE, mutating=True)
+        validating = admit.applies(admission, Operation.DELETE, mutating=False)
+        if not (mutating or validating):
+            return
+        attrs = self._admission(
+            Operation.DELETE, namespace, name, None, self.view(copy.deepcopy(current)), dry_run
+        )
+        if mutating:
+            await admit.mutate(admission, attrs)
+        if validating:
+            await admit.validate(admission, attrs)
 
     def _defaulted(self, desired: Object) -> Object:
         """``desired`` with the defaults of the request's version (upstream defaults while decoding)."""
@@ -479,6 +569,7 @@ class ResourceStore:
             failed = deletion.precondition_failure(current, options)
             if failed:
                 raise self._conflict(name, failed)
+            await self._admit_delete(namespace, name, current, options.dry_run)
             updated = deletion.mark_for_deletion(current, options, self.strategy, self.hooks.clock())
             if updated is None:
                 if options.dry_run:

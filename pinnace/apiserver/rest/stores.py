@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pinnace.api.registry import ResourceInfo, ResourceRegistry
-from pinnace.apiserver import status
 from pinnace.apiserver.rest import codec
 from pinnace.apiserver.rest.keys import resource_prefix
 from pinnace.apiserver.rest.resource import Hooks, ResourceStore, Validator
@@ -52,7 +51,6 @@ class ResourceStores:
             hooks = Hooks(
                 default=default,
                 validate=validate(info),
-                check_namespace=self.check_namespace,
                 clock=clock,
                 writes=self.service_hooks if (info.group, info.kind) == ("", "Service") else None,
                 prepare_for_create=prepare_for_create,
@@ -75,22 +73,6 @@ class ResourceStores:
     def namespaces(self) -> ResourceStore:
         rest = self._stores[("", "v1", "namespaces")]
         return rest
-
-    async def check_namespace(self, namespace: str) -> None:
-        """NamespaceLifecycle: the namespace must exist and not be terminating (upstream's messages)."""
-        # A consistent read: a namespace deleted a moment ago must already refuse new content.
-        try:
-            cached = await self.namespaces.get("", namespace)
-        except status.NotFound:
-            raise status.not_found("namespaces", namespace) from None
-        if cached.get("status", {}).get("phase") == "Terminating" or "deletionTimestamp" in cached.get(
-            "metadata", {}
-        ):
-            raise status.forbidden(
-                f"unable to create new content in namespace {namespace} because it is being terminated",
-                resource="",
-                name="",
-            )
 
     def start(self) -> None:
         for cache in self._caches.values():

@@ -1,0 +1,100 @@
+"""An API server's admission: the chain its flags select, wired into every ResourceStore.
+
+:func:`install` builds the chain (``--enable/--disable-admission-plugins``, the configuration file), gives
+plugins a :class:`StoreObjectSource` over the server's own stores, sends their warnings to the request
+being served, and sets it on every store. :meth:`Admission.start` creates what upstream's post-start hooks
+create for admission to work with: the system PriorityClasses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pinnace.api.gvk import GroupVersionResource
+from pinnace.apiserver import status, warning_headers
+from pinnace.apiserver.admission.attributes import Object
+from pinnace.apiserver.admission.chain import AdmissionChain, admission_skipped
+from pinnace.apiserver.admission.interfaces import PluginContext
+from pinnace.apiserver.admission.options import AdmissionOptions, new_chain
+from pinnace.apiserver.admission.plugins import register_builtins
+from pinnace.apiserver.admission.plugins.priority import ensure_system_priority_classes
+from pinnace.apiserver.admission.registry import PLUGINS, Plugins
+from pinnace.apiserver.rest.resource import ListOptions, ResourceStore
+from pinnace.apiserver.rest.stores import ResourceStores
+
+log = logging.getLogger(__name__)
+
+
+class StoreObjectSource:
+    """:class:`~pinnace.apiserver.admission.interfaces.ObjectSource` over the API server's stores: reads
+    from the watch cache (``resourceVersion=0``) or, ``live``, from the store; writes skip admission."""
+
+    def __init__(self, stores: ResourceStores) -> None:
+        self.stores = stores
+
+    def _rest(self, resource: GroupVersionResource) -> ResourceStore:
+        rest = self.stores.get(resource.group, resource.version, resource.resource)
+        if rest is None:
+            raise status.internal_error(f"admission: the server does not serve {resource}")
+        return rest
+
+    async def get(
+        self, resource: GroupVersionResource, namespace: str, name: str, *, live: bool = False
+    ) -> Object | None:
+        try:
+            return await self._rest(resource).get(namespace, name, resource_version="" if live else "0")
+        except status.NotFound:
+            return None
+
+    async def list(self, resource: GroupVersionResource, namespace: str = "") -> list[Object]:
+        listed = await self._rest(resource).list(ListOptions(namespace=namespace, resource_version="0"))
+        return listed.items
+
+    async def update_status(self, resource: GroupVersionResource, obj: Object) -> Object:
+        metadata = obj["metadata"]
+        with admission_skipped():
+            stored, _ = await self._rest(resource).update(
+                metadata.get("namespace", ""), metadata["name"], lambda current: obj, subresource="status"
+            )
+        return stored
+
+    async def create(self, resource: GroupVersionResource, obj: Object) -> Object:
+        namespace = str((obj.get("metadata") or {}).get("namespace") or "")
+        return await self._rest(resource).create(namespace, obj)
+
+
+@dataclass
+class Admission:
+    chain: AdmissionChain
+    objects: StoreObjectSource
+
+    async def start(self) -> None:
+        """Create the system PriorityClasses (upstream's ``scheduling/bootstrap-system-priority-classes``)."""
+        await ensure_system_priority_classes(self.objects)
+
+
+def install(
+    stores: ResourceStores,
+    options: AdmissionOptions,
+    *,
+    plugins: Plugins = PLUGINS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Admission:
+    """Build the chain and set it on every store. Raises AdmissionOptionsError for bad flags or files."""
+    register_builtins(plugins)
+    objects = StoreObjectSource(stores)
+    chain = new_chain(
+        options,
+        PluginContext(objects=objects, clock=clock),
+        plugins=plugins,
+        warn=warning_headers.add_warning_to_current_request,
+    )
+    for info in stores.registry.resources():
+        rest = stores.get(info.group, info.version, info.plural)
+        if rest is not None:
+            rest.hooks.admission = chain
+    log.info("admission plugins enabled: %s", ",".join(chain.names))
+    return Admission(chain, objects)

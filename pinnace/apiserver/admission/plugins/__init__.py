@@ -1,0 +1,41 @@
+"""The built-in admission plugins, one module each, registered under their upstream names.
+
+Each module has a ``NAME`` and a factory ``new(context)``; :func:`register_builtins` puts them in a
+:class:`~pinnace.apiserver.admission.registry.Plugins` registry.
+"""
+
+from __future__ import annotations
+
+from pinnace.apiserver.admission.interfaces import PluginFactory
+from pinnace.apiserver.admission.plugins import (
+    defaultstorageclass,
+    defaulttolerationseconds,
+    limitranger,
+    namespacelifecycle,
+    priority,
+    resourcequota,
+    serviceaccount,
+    storageobjectinuseprotection,
+)
+from pinnace.apiserver.admission.podsecurity import plugin as podsecurity_plugin
+from pinnace.apiserver.admission.registry import PLUGINS, Plugins
+
+BUILTIN: dict[str, PluginFactory] = {
+    namespacelifecycle.NAME: namespacelifecycle.new,
+    limitranger.NAME: limitranger.new,
+    serviceaccount.NAME: serviceaccount.new,
+    podsecurity_plugin.NAME: podsecurity_plugin.new,
+    priority.NAME: priority.new,
+    defaulttolerationseconds.NAME: defaulttolerationseconds.new,
+    defaultstorageclass.NAME: defaultstorageclass.new,
+    storageobjectinuseprotection.NAME: storageobjectinuseprotection.new,
+    resourcequota.NAME: resourcequota.new,
+}
+
+
+def register_builtins(plugins: Plugins = PLUGINS) -> Plugins:
+    """Register every built-in plugin not registered yet; returns ``plugins``."""
+    for name, factory in BUILTIN.items():
+        if not plugins.is_registered(name):
+            plugins.register(name, factory)
+    return plugins
