@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinnace.apiserver.admission.options import AdmissionOptions
 from pinnace.apiserver.audit.options import AuditOptions
 from pinnace.apiserver.authnoptions import AuthenticationOptions
 
@@ -37,6 +38,8 @@ class APIServerConfig:
     encryption_provider_config: Path | None = None
     # --audit-policy-file and --audit-log-*: what is recorded about each request, and where.
     audit: AuditOptions = field(default_factory=AuditOptions)
+    # --enable/--disable-admission-plugins and --admission-control-config-file.
+    admission: AdmissionOptions = field(default_factory=AdmissionOptions)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -9,8 +9,10 @@ Start-up order:
 2. build the authenticator (reads the static token file and the service account keys, creating
    ``pki/sa.key``/``sa.pub`` on first start: :mod:`pinnace.apiserver.authenticators`), the authorizer
    (privileged group, interim node access, RBAC) and health checks;
-3. once the watch caches are ready: create the default namespaces, then start RBAC (its index, the
-   bootstrap roles and bindings, ClusterRole aggregation: :mod:`pinnace.apiserver.rbac.install`);
+3. build the admission chain (``--enable/--disable-admission-plugins``, the admission configuration file:
+   :mod:`pinnace.apiserver.admission.install`; a bad one stops the start); once the watch caches are
+   ready: create the default namespaces, then start RBAC (its index, the bootstrap roles and bindings,
+   ClusterRole aggregation: :mod:`pinnace.apiserver.rbac.install`), then create the system PriorityClasses;
 4. listen with HTTPS only on ``bind_address:port``;
 5. write each built-in component's kubeconfig (``DATA_DIR/components/<name>.kubeconfig``, its own client
    certificate), then the admin kubeconfig ``DATA_DIR/kubeconfig.yaml``, all pointing at the port actually
@@ -32,6 +34,7 @@ import logging
 from aiohttp import web
 
 from pinnace.apiserver import apis, authenticators, encryption
+from pinnace.apiserver.admission import install as admission_install
 from pinnace.apiserver.app import create_app
 from pinnace.apiserver.audit import auditlog
 from pinnace.apiserver.authz import new_authorizer
@@ -70,6 +73,7 @@ async def run(
     rbac = RBAC(stores)
     authorizer = new_authorizer(rbac.authorizer)
     rbac.protect_stores(authorizer)
+    admission = await asyncio.to_thread(admission_install.install, stores, config.admission)
     stores.start()
     checks = health_checks if health_checks is not None else default_registry()
     checks.add("etcd", lambda: _store_ping(store))
@@ -92,6 +96,7 @@ async def run(
         await stores.wait_ready()
         await apis.ensure_default_namespaces(stores)
         await rbac.start()
+        await admission.start()
         await runner.setup()
         host = config.bind_address or None  # aiohttp listens on every interface for None
         site = web.TCPSite(runner, host, config.port, ssl_context=ssl_context)

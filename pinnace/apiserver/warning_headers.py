@@ -40,6 +40,11 @@ def add_warning(request: web.Request, text: str) -> None:
         recorded.append(text)
 
 
+def current_request() -> web.Request | None:
+    """The request this task serves (set for every request of an app :func:`install` set up)."""
+    return _current_request.get()
+
+
 def add_warning_to_current_request(text: str) -> None:
     """:func:`add_warning` for the request this task serves; outside a request it does nothing."""
     request = _current_request.get()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from pinnace import __version__
-from pinnace.cli import auditflags, authflags, controller_manager, hollow_nodes, scheduler
+from pinnace.cli import admissionflags, auditflags, authflags, controller_manager, hollow_nodes, scheduler
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
 
 
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_encryption(up)
     auditflags.add(up)
+    admissionflags.add(up)
 
     apiserver = commands.add_parser("apiserver", help="run the API server")
     _add_common(apiserver)
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     apiserver.add_argument("--token-auth-file", type=Path, help="static bearer tokens (CSV)")
     authflags.add(apiserver)
     auditflags.add(apiserver)
+    admissionflags.add(apiserver)
     _add_encryption(apiserver)
 
     datastore = commands.add_parser("datastore", help="operate the cluster's store")
@@ -155,6 +157,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 hollow_nodes=args.hollow_nodes,
                 encryption_provider_config=args.encryption_provider_config,
                 apiserver_audit_args=auditflags.forward(args),
+                apiserver_admission_args=admissionflags.forward(args),
             )
             return run_until_signalled(up.run(config))
         if args.command == "apiserver":
@@ -171,6 +174,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 authentication=authflags.options(args),
                 encryption_provider_config=args.encryption_provider_config,
                 audit=auditflags.options(args),
+                admission=admissionflags.options(args),
             )
             return run_until_signalled(run(apiserver_config))
         if args.command == "datastore":

@@ -31,6 +31,8 @@ class UpConfig:
     encryption_provider_config: Path | None = None
     #: ``--audit-*`` flags for the API server, paths made absolute (``pinnace.cli.auditflags.forward``).
     apiserver_audit_args: tuple[str, ...] = ()
+    #: Admission flags for the API server (``pinnace.cli.admissionflags.forward``).
+    apiserver_admission_args: tuple[str, ...] = ()
 
 
 def _kubeconfig(config: UpConfig, component: str) -> str:
@@ -47,6 +49,7 @@ def components(config: UpConfig) -> list[supervisor.Child]:
     if config.encryption_provider_config is not None:
         apiserver += ["--encryption-provider-config", str(config.encryption_provider_config.absolute())]
     apiserver += config.apiserver_audit_args
+    apiserver += config.apiserver_admission_args
     controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
     scheduler = ["scheduler", "--kubeconfig", _kubeconfig(config, "scheduler")]
     children = [

@@ -35,6 +35,7 @@ KUBECTL_VERSIONS = ("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33")
 _CHILD = """
 import asyncio, json, logging, signal, sys
 from pathlib import Path
+from pinnace.apiserver.admission.options import AdmissionOptions
 from pinnace.apiserver.audit.options import AuditOptions
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.server import run
@@ -51,6 +52,11 @@ async def main() -> None:
         encryption_provider_config=Path(encryption) if encryption else None,
         audit=AuditOptions(
             policy_file=Path(audit_policy) if audit_policy else None, log_path=args.get("audit_log_path", "")
+        ),
+        admission=AdmissionOptions(
+            enable_plugins=tuple(args.get("enable_admission_plugins", ())),
+            disable_plugins=tuple(args.get("disable_admission_plugins", ())),
+            config_file=Path(args["admission_config"]) if args.get("admission_config") else None,
         ),
     )
     task = asyncio.current_task()
@@ -106,6 +112,9 @@ def start_apiserver(
     encryption_provider_config: Path | None = None,
     audit_policy_file: Path | None = None,
     audit_log_path: str = "",
+    enable_admission_plugins: tuple[str, ...] = (),
+    disable_admission_plugins: tuple[str, ...] = (),
+    admission_control_config_file: Path | None = None,
     timeout: float = 30.0,
 ) -> APIServerProcess:
     """Start a server and wait until ``/readyz`` answers 200; the caller must ``stop()`` it."""
@@ -120,6 +129,9 @@ def start_apiserver(
             "encryption_provider_config": str(encryption_provider_config or ""),
             "audit_policy_file": str(audit_policy_file or ""),
             "audit_log_path": audit_log_path,
+            "enable_admission_plugins": list(enable_admission_plugins),
+            "disable_admission_plugins": list(disable_admission_plugins),
+            "admission_config": str(admission_control_config_file or ""),
         }
     )
     with log_path.open("ab") as log:

@@ -36,17 +36,21 @@ def is_admission_skipped() -> bool:
 
 
 class AdmissionChain:
-    """Named plugins in execution order; ``warn`` receives the warnings plugins add (the request's
-    ``Warning`` headers in the API server)."""
+    """Named plugins in execution order. ``warn`` receives the warnings plugins add (the request's
+    ``Warning`` headers in the API server) as they add them; ``annotate`` receives the audit annotations
+    plugins added, at the end of each phase, even when a plugin refused the request (upstream's
+    ``admission.WithAudit``)."""
 
     def __init__(
         self,
         plugins: Sequence[tuple[str, Interface]] = (),
         *,
         warn: Callable[[str], None] = lambda text: None,
+        annotate: Callable[[str, str], None] = lambda key, value: None,
     ) -> None:
         self.plugins = tuple(plugins)
         self.warn = warn
+        self.annotate = annotate
         self._mutating = tuple(
             (name, plugin) for name, plugin in self.plugins if isinstance(plugin, MutationInterface)
         )
@@ -73,10 +77,13 @@ class AdmissionChain:
     async def admit(self, attributes: Attributes) -> None:
         """The mutating phase; a second pass if a plugin asked for re-invocation."""
         attributes.warn = self.warn
-        await self._admit_once(attributes)
-        if attributes.reinvocation.should_reinvoke:
-            attributes.reinvocation.set_is_reinvoke()
+        try:
             await self._admit_once(attributes)
+            if attributes.reinvocation.should_reinvoke:
+                attributes.reinvocation.set_is_reinvoke()
+                await self._admit_once(attributes)
+        finally:
+            self._flush_annotations(attributes)
 
     async def _admit_once(self, attributes: Attributes) -> None:
         for _, plugin in self._mutating:
@@ -85,6 +92,13 @@ class AdmissionChain:
 
     async def validate(self, attributes: Attributes) -> None:
         attributes.warn = self.warn
-        for _, plugin in self._validating:
-            if plugin.handles(attributes.operation):
-                await plugin.validate(attributes)
+        try:
+            for _, plugin in self._validating:
+                if plugin.handles(attributes.operation):
+                    await plugin.validate(attributes)
+        finally:
+            self._flush_annotations(attributes)
+
+    def _flush_annotations(self, attributes: Attributes) -> None:
+        for key, value in attributes.annotations.items():
+            self.annotate(key, value)

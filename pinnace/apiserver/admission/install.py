@@ -22,6 +22,7 @@ from pinnace.apiserver.admission.options import AdmissionOptions, new_chain
 from pinnace.apiserver.admission.plugins import register_builtins
 from pinnace.apiserver.admission.plugins.priority import ensure_system_priority_classes
 from pinnace.apiserver.admission.registry import PLUGINS, Plugins
+from pinnace.apiserver.audit import context as audit_context
 from pinnace.apiserver.rest.resource import ListOptions, ResourceStore
 from pinnace.apiserver.rest.stores import ResourceStores
 
@@ -66,6 +67,13 @@ class StoreObjectSource:
         return await self._rest(resource).create(namespace, obj)
 
 
+def _annotate_current_request(key: str, value: str) -> None:
+    """Admission's audit annotations go to the audit event of the request being served."""
+    request = warning_headers.current_request()
+    if request is not None:
+        audit_context.add_annotation(request, key, value)
+
+
 @dataclass
 class Admission:
     chain: AdmissionChain
@@ -91,6 +99,7 @@ def install(
         PluginContext(objects=objects, clock=clock),
         plugins=plugins,
         warn=warning_headers.add_warning_to_current_request,
+        annotate=_annotate_current_request,
     )
     for info in stores.registry.resources():
         rest = stores.get(info.group, info.version, info.plural)

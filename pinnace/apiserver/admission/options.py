@@ -81,6 +81,7 @@ def new_chain(
     *,
     plugins: Plugins = PLUGINS,
     warn: Callable[[str], None] = lambda text: None,
+    annotate: Callable[[str, str], None] = lambda key, value: None,
 ) -> AdmissionChain:
     """Build the chain ``options`` select, each plugin from ``context`` with its own configuration from the
     file filled in. Raises AdmissionOptionsError (bad flags, an unreadable file, a bad configuration)."""
@@ -98,7 +99,7 @@ def new_chain(
             built.append((name, plugins.new(name, plugin_context)))
         except ValueError as err:
             raise AdmissionOptionsError(f"{name}: {err}") from err
-    return AdmissionChain(built, warn=warn)
+    return AdmissionChain(built, warn=warn, annotate=annotate)
 
 
 def _quote(name: str) -> str:
