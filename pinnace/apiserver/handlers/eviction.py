@@ -14,10 +14,13 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDict
 
+from pinnace.api.gvk import GroupVersionKind
 from pinnace.apiserver import status
+from pinnace.apiserver.admission import Operation, admission_skipped
 from pinnace.apiserver.handlers import options
 from pinnace.apiserver.handlers.negotiation import json_response, read_object
 from pinnace.apiserver.requestinfo import RequestInfo
+from pinnace.apiserver.rest import admit
 from pinnace.apiserver.rest.deletion import DeleteOptions
 from pinnace.apiserver.rest.eviction import EvictionREST, UnknownFailure
 from pinnace.apiserver.rest.stores import ResourceStores
@@ -54,7 +57,23 @@ async def handle(request: web.Request, info: RequestInfo) -> web.StreamResponse:
         )
     if metadata.get("name", "") != info.name:
         raise status.bad_request("name in URL does not match name in Eviction object")
-    result = await eviction.create(info.namespace, info.name, eviction_delete_options(body, query_dry_run))
+    delete_options = eviction_delete_options(body, query_dry_run)
+    pods = eviction.pods
+    body = await admit.admit_subresource(
+        pods.hooks.admission,
+        pods.info,
+        "eviction",
+        GroupVersionKind.from_api_version(body.get("apiVersion") or "policy/v1", "Eviction"),
+        Operation.CREATE,
+        info.namespace,
+        info.name,
+        body,
+        dry_run=delete_options.dry_run,
+    )
+    # The eviction's own writes (the budget's status, the pod's condition and deletion) are made below the
+    # handlers upstream, without admission.
+    with admission_skipped():
+        result = await eviction.create(info.namespace, info.name, delete_options)
     return json_response(result, code=201)
 
 

@@ -11,17 +11,23 @@ from typing import Any
 
 from aiohttp import web
 
+from pinnace.api.gvk import GroupVersionKind
 from pinnace.api.labels import label_selector_to_string
 from pinnace.apiserver import status
+from pinnace.apiserver.admission import Operation, admission_skipped
 from pinnace.apiserver.handlers import eviction, negotiation
 from pinnace.apiserver.handlers.negotiation import json_response, read_object
 from pinnace.apiserver.handlers.options import dry_run
 from pinnace.apiserver.handlers.patch import apply_patch, parse_patch
 from pinnace.apiserver.requestinfo import RequestInfo
+from pinnace.apiserver.rest import admit
 from pinnace.apiserver.rest.objectmeta import rfc3339
 from pinnace.apiserver.rest.resource import ResourceStore
 
 Object = dict[str, Any]
+
+SCALE_KIND = GroupVersionKind("autoscaling", "v1", "Scale")
+BINDING_KIND = GroupVersionKind("", "v1", "Binding")
 
 
 async def handle(request: web.Request, info: RequestInfo, rest: ResourceStore) -> web.StreamResponse:
@@ -84,8 +90,23 @@ async def _scale(request: web.Request, info: RequestInfo, rest: ResourceStore) -
     else:
         raise status.method_not_supported(f"{rest.info.plural}/scale", info.verb, group=rest.info.group)
 
-    def scaled(current: Object) -> Object:
+    request_dry_run = dry_run(request.query.getall("dryRun", []))
+
+    async def scaled(current: Object) -> Object:
         scale = desired_scale(current)
+        # Admission sees the Scale (upstream's scale subresource); the workload's own write skips it.
+        scale = await admit.admit_subresource(
+            rest.hooks.admission,
+            rest.info,
+            "scale",
+            SCALE_KIND,
+            Operation.UPDATE,
+            info.namespace,
+            info.name,
+            scale,
+            to_scale(current),
+            dry_run=request_dry_run,
+        )
         replicas = scale.get("spec", {}).get("replicas", 0)
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise status.invalid(
@@ -107,9 +128,8 @@ async def _scale(request: web.Request, info: RequestInfo, rest: ResourceStore) -
             current["metadata"]["resourceVersion"] = wanted
         return current
 
-    stored, _ = await rest.update(
-        info.namespace, info.name, scaled, dry_run=dry_run(request.query.getall("dryRun", []))
-    )
+    with admission_skipped():
+        stored, _ = await rest.update(info.namespace, info.name, scaled, dry_run=request_dry_run)
     return json_response(to_scale(stored))
 
 
@@ -124,6 +144,16 @@ async def _binding(request: web.Request, info: RequestInfo, rest: ResourceStore)
             info.name,
             [status.StatusCause("FieldValueRequired", "Required value", "target.name")],
         )
+    body = await admit.admit_subresource(
+        rest.hooks.admission,
+        rest.info,
+        "binding",
+        BINDING_KIND,
+        Operation.CREATE,
+        info.namespace,
+        info.name,
+        body,
+    )
 
     def bound(current: Object) -> Object:
         spec = current.setdefault("spec", {})
@@ -142,13 +172,14 @@ async def _binding(request: web.Request, info: RequestInfo, rest: ResourceStore)
         return current
 
     # Upstream's binding storage writes spec.nodeName directly: pod update validation, which forbids
-    # changing it, does not apply (pkg/registry/core/pod/storage BindingREST.assignPod).
-    await rest.update(info.namespace, info.name, bound, validate=False)
-    # The PodScheduled condition goes through status, as upstream's binding REST does.
-    scheduled_at = rfc3339(rest.hooks.clock())
-    await rest.update(
-        info.namespace, info.name, lambda pod: _mark_scheduled(pod, scheduled_at), subresource="status"
-    )
+    # changing it, does not apply (pkg/registry/core/pod/storage BindingREST.assignPod), nor does admission.
+    with admission_skipped():
+        await rest.update(info.namespace, info.name, bound, validate=False)
+        # The PodScheduled condition goes through status, as upstream's binding REST does.
+        scheduled_at = rfc3339(rest.hooks.clock())
+        await rest.update(
+            info.namespace, info.name, lambda pod: _mark_scheduled(pod, scheduled_at), subresource="status"
+        )
     return json_response(
         {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, code=201
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pinnace.api.gvk import GroupVersionKind
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver.admission import AdmissionChain, Attributes, Operation, is_admission_skipped
 from pinnace.apiserver.requestcontext import user_from_context
@@ -81,3 +82,40 @@ async def mutate(chain: AdmissionChain | None, attrs: Attributes) -> Object | No
 async def validate(chain: AdmissionChain | None, attrs: Attributes) -> None:
     if chain is not None and applies(chain, attrs.operation, mutating=False):
         await chain.validate(attrs)
+
+
+async def admit_subresource(
+    chain: AdmissionChain | None,
+    info: ResourceInfo,
+    subresource: str,
+    kind: GroupVersionKind,
+    operation: Operation,
+    namespace: str,
+    name: str,
+    obj: Object,
+    old: Object | None = None,
+    *,
+    dry_run: bool = False,
+) -> Object:
+    """Both phases for a subresource whose object is not the resource's own (a pod's Binding or Eviction,
+    a workload's Scale); returns the object as mutating admission left it. The write that follows is the
+    server's own and runs inside :func:`~pinnace.apiserver.admission.admission_skipped`, as upstream's
+    subresource storage writes below the handlers."""
+    if chain is None or is_admission_skipped() or not chain.handles(operation):
+        return obj
+    attrs = Attributes(
+        kind=kind,
+        resource=info.gvr,
+        operation=operation,
+        namespace=namespace if info.namespaced else "",
+        name=name,
+        subresource=subresource,
+        object=obj,
+        old_object=old,
+        user=user_from_context(),
+        dry_run=dry_run,
+        options=request_options(operation, dry_run=dry_run),
+    )
+    await chain.admit(attrs)
+    await chain.validate(attrs)
+    return attrs.object if attrs.object is not None else obj
