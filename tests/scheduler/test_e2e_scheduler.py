@@ -25,6 +25,10 @@ def cluster(tmp_path: Path) -> Iterator[tuple[APIServerProcess, ComponentProcess
     server = start_apiserver(tmp_path / "data")
     scheduler: ComponentProcess | None = None
     try:
+        # No controller manager runs here: create what its ServiceAccount controller would, so that
+        # ServiceAccount admission admits the pods.
+        account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
+        apply(server, tmp_path / "kubectl-cache", account)
         scheduler = start_component(server, "scheduler")
         yield server, scheduler
     finally:
@@ -199,6 +203,15 @@ def test_preemption_spares_the_pod_a_disruption_budget_protects(
         }
         for name, value in (("low", 10), ("high", 1000))
     ]
+    classes = [
+        {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": name},
+            "value": value,
+        }
+        for name, value in (("low", 10), ("high", 1000))
+    ]
     budget = {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
@@ -213,7 +226,7 @@ def test_preemption_spares_the_pod_a_disruption_budget_protects(
             "metadata": {"name": name, "labels": {"app": app}},
             "spec": {
                 "nodeName": node_name,
-                "priority": 10,
+                "priorityClassName": "low",
                 "terminationGracePeriodSeconds": 0,
                 "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "1500m"}}}],
             },
@@ -227,7 +240,7 @@ def test_preemption_spares_the_pod_a_disruption_budget_protects(
         "kind": "Pod",
         "metadata": {"name": "urgent"},
         "spec": {
-            "priority": 1000,
+            "priorityClassName": "high",
             "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "1"}}}],
         },
     }
