@@ -192,8 +192,23 @@ def test_the_volume_source_follows_the_class_parameters(parameters: dict[str, st
     assert volume["metadata"]["name"] == "pvc-u1"
 
 
-def test_block_volumes_and_unknown_types_are_refused() -> None:
+def test_block_volumes_data_sources_and_unknown_types_are_refused() -> None:
     with pytest.raises(ProvisioningError, match="volumeMode Block is not supported"):
         new_volume(pvc("d", uid="u", volumeMode="Block"), local_path_class(), node("n"))
+    source = {"kind": "PersistentVolumeClaim", "name": "other"}
+    with pytest.raises(ProvisioningError, match="a data source is not supported"):
+        new_volume(pvc("d", uid="u", dataSource=source), local_path_class(), node("n"))
     with pytest.raises(ProvisioningError, match='unknown volumeType "nfs"'):
         new_volume(pvc("d", uid="u"), local_path_class(parameters={"volumeType": "nfs"}), node("n"))
+
+
+async def test_a_refused_class_creation_does_not_stop_provisioning() -> None:
+    seed = {PVCS: [pvc("data", storage_class="fast")], resources.NODES: [node("node-1")]}
+    seed[CLASSES] = [storage_class("fast", "pinnace.dev/local-path", mode="WaitForFirstConsumer")]
+    seed[PVCS][0]["metadata"]["annotations"] = {
+        "volume.kubernetes.io/storage-provisioner": "pinnace.dev/local-path",
+        "volume.kubernetes.io/selected-node": "node-1",
+    }
+    async with cluster(LocalPathProvisioner, seed=seed, fail=("create", "storageclasses")) as c:
+        await c.until(lambda: len(c.client.objects(PVS)) == 1)
+        assert not c.has(CLASSES, "local-path")

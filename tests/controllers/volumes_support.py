@@ -16,6 +16,7 @@ from typing import Any
 from pinnace.api.defaults import apply_defaults
 from pinnace.client import resources
 from pinnace.client.clock import FakeClock
+from pinnace.client.errors import status_error
 from pinnace.client.fake import FakeClient
 from pinnace.client.interface import Object
 from pinnace.controllers.context import Controller, ControllerContext
@@ -189,10 +190,16 @@ class _Together:
 
 @contextlib.asynccontextmanager
 async def cluster(
-    *builds: Build, seed: dict[resources.Resource, list[Object]] | None = None
+    *builds: Build,
+    seed: dict[resources.Resource, list[Object]] | None = None,
+    fail: tuple[str, str] | None = None,
 ) -> AsyncIterator[Cluster]:
+    """Run ``builds`` over one FakeClient holding ``seed``; ``fail=(verb, plural)`` refuses the first such
+    call with Forbidden."""
     clock = FakeClock()
     client = FakeClient(clock=clock)
+    if fail is not None:
+        client.fail_next(*fail, status_error(403, "Forbidden", f"{fail[1]} is forbidden"))
     for resource, items in (seed or {}).items():
         client.seed(resource, *(copy.deepcopy(item) for item in items))
     async with running(lambda ctx: _Together(ctx, builds), client=client, clock=clock) as harness:

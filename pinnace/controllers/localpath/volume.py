@@ -117,6 +117,8 @@ def new_volume(claim: Mapping[str, Any], storage_class: Mapping[str, Any], node:
         )
     if (claim_spec.get("volumeMode") or "Filesystem") != "Filesystem":
         raise ProvisioningError("volumeMode Block is not supported: a local path is a directory")
+    if claim_spec.get("dataSource") or claim_spec.get("dataSourceRef"):
+        raise ProvisioningError("a data source is not supported: a local path starts empty")
     storage = ((claim_spec.get("resources") or {}).get("requests") or {}).get("storage")
     if storage is None:
         raise ProvisioningError("the claim requests no storage")
