@@ -215,3 +215,28 @@ async def test_a_claim_deleted_before_binding_finished_releases_nothing_twice() 
             lambda: "claimRef" not in c.volume(other)["spec"] and c.phase(PVS, other) == "Available"
         )
         assert c.claim("data")["spec"]["volumeName"] == bound
+
+
+async def test_a_claim_recreated_under_the_same_name_does_not_inherit_the_volume() -> None:
+    seed = {
+        PVS: [pv("v", "5Gi", claim="data", claim_uid="uid-old", phase="Bound")],
+        PVCS: [pvc("data", uid="uid-new")],
+    }
+    async with cluster(PersistentVolumeController, seed=seed) as c:
+        await c.until(lambda: c.phase(PVS, "v") == "Released")
+        assert c.volume("v")["spec"]["claimRef"]["uid"] == "uid-old"
+        await c.settle(1)
+        assert c.phase(PVCS, "data") == "Pending"
+
+
+async def test_a_provisioned_volume_whose_claim_got_another_volume_is_released() -> None:
+    seed = {PVS: [pv("first", "5Gi")], PVCS: [pvc("data", uid="u-1")]}
+    spare = pv(
+        "spare", "5Gi", claim="data", claim_uid="u-1", phase="Bound", persistentVolumeReclaimPolicy="Delete"
+    )
+    spare["metadata"]["annotations"] = {"pv.kubernetes.io/provisioned-by": "example.com/external"}
+    async with cluster(PersistentVolumeController, seed=seed) as c:
+        await c.until(lambda: c.phase(PVCS, "data") == "Bound")
+        assert c.claim("data")["spec"]["volumeName"] == "first"
+        await c.client.create(PVS, spare)
+        await c.until(lambda: c.phase(PVS, "spare") == "Released")
