@@ -57,7 +57,7 @@ def test_quick_run_reports_every_figure_and_cleans_up(tmp_path: Path) -> None:
     assert json_path.with_suffix(".svg").read_text().startswith("<svg")
 
     pids = [int(pid) for pid in re.findall(r"^started [\w-]+ pid=(\d+)$", stderr, re.MULTILINE)]
-    assert len(pids) == 2, stderr
+    assert len(pids) == 3, stderr  # the baseline's API server, the measured one, hollow-nodes
     assert [pid for pid in pids if Path(f"/proc/{pid}").exists()] == []
     (temporary,) = re.findall(r"^round 1/1 in (\S+)$", stderr, re.MULTILINE)
     assert not Path(temporary).exists()

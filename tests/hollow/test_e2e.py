@@ -94,6 +94,8 @@ def test_hollow_nodes_register_run_pods_and_stop_renewing_when_killed(
     assert node["metadata"]["labels"]["node.pinnace.dev/hollow"] == "true"
     assert "taints" not in node["spec"]
 
+    # ServiceAccount admission wants the namespace's default ServiceAccount; no controller manager runs here.
+    run(server, cache, "create", "serviceaccount", "default")
     manifest = tmp_path / "pod.yaml"
     manifest.write_text(POD)
     run(server, cache, "create", "-f", str(manifest))
