@@ -18,7 +18,10 @@ from pinnace.apiserver.admission.plugins import (
     storageobjectinuseprotection,
 )
 from pinnace.apiserver.admission.podsecurity import plugin as podsecurity_plugin
+from pinnace.apiserver.admission.policy import validating as validating_policy
 from pinnace.apiserver.admission.registry import PLUGINS, Plugins
+from pinnace.apiserver.admission.webhook import mutating as mutating_webhook
+from pinnace.apiserver.admission.webhook import validating as validating_webhook
 
 BUILTIN: dict[str, PluginFactory] = {
     namespacelifecycle.NAME: namespacelifecycle.new,
@@ -30,6 +33,9 @@ BUILTIN: dict[str, PluginFactory] = {
     defaultstorageclass.NAME: defaultstorageclass.new,
     storageobjectinuseprotection.NAME: storageobjectinuseprotection.new,
     resourcequota.NAME: resourcequota.new,
+    mutating_webhook.NAME: mutating_webhook.new,
+    validating_policy.NAME: validating_policy.new,
+    validating_webhook.NAME: validating_webhook.new,
 }
 
 
