@@ -22,9 +22,11 @@ _skipped: ContextVar[bool] = ContextVar("pinnace.admission.skipped", default=Fal
 
 
 @contextlib.contextmanager
-def admission_skipped() -> Iterator[None]:
-    """Writes made inside run no admission (upstream's storage-level writes, below the handlers)."""
-    token = _skipped.set(True)
+def admission_skipped(skipped: bool = True) -> Iterator[None]:
+    """Writes made inside run no admission (upstream's storage-level writes, below the handlers);
+    ``skipped=False`` runs admission again inside such a write (the scale subresource admits its Scale
+    within the workload's update, which itself skips admission)."""
+    token = _skipped.set(skipped)
     try:
         yield
     finally:

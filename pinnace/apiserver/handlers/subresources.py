@@ -95,18 +95,19 @@ async def _scale(request: web.Request, info: RequestInfo, rest: ResourceStore) -
     async def scaled(current: Object) -> Object:
         scale = desired_scale(current)
         # Admission sees the Scale (upstream's scale subresource); the workload's own write skips it.
-        scale = await admit.admit_subresource(
-            rest.hooks.admission,
-            rest.info,
-            "scale",
-            SCALE_KIND,
-            Operation.UPDATE,
-            info.namespace,
-            info.name,
-            scale,
-            to_scale(current),
-            dry_run=request_dry_run,
-        )
+        with admission_skipped(False):
+            scale = await admit.admit_subresource(
+                rest.hooks.admission,
+                rest.info,
+                "scale",
+                SCALE_KIND,
+                Operation.UPDATE,
+                info.namespace,
+                info.name,
+                scale,
+                to_scale(current),
+                dry_run=request_dry_run,
+            )
         replicas = scale.get("spec", {}).get("replicas", 0)
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise status.invalid(
