@@ -50,9 +50,11 @@ class StoreObjectSource:
         except status.NotFound:
             return None
 
-    async def list(self, resource: GroupVersionResource, namespace: str = "") -> list[Object]:
-        listed = await self._rest(resource).list(ListOptions(namespace=namespace, resource_version="0"))
-        return listed.items
+    async def list(
+        self, resource: GroupVersionResource, namespace: str = "", *, live: bool = False
+    ) -> list[Object]:
+        options = ListOptions(namespace=namespace, resource_version="" if live else "0")
+        return (await self._rest(resource).list(options)).items
 
     async def update_status(self, resource: GroupVersionResource, obj: Object) -> Object:
         metadata = obj["metadata"]
@@ -88,11 +90,14 @@ def install(
     stores: ResourceStores,
     options: AdmissionOptions,
     *,
-    plugins: Plugins = PLUGINS,
+    plugins: Plugins | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Admission:
-    """Build the chain and set it on every store. Raises AdmissionOptionsError for bad flags or files."""
-    register_builtins(plugins)
+    """Build the chain and set it on every store. Raises AdmissionOptionsError for bad flags or files.
+
+    ``plugins`` defaults to the global registry with the built-in plugins registered."""
+    if plugins is None:
+        plugins = register_builtins(PLUGINS)
     objects = StoreObjectSource(stores)
     chain = new_chain(
         options,

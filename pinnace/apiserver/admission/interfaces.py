@@ -74,7 +74,9 @@ class ObjectSource(Protocol):
         """The object, or None if it does not exist."""
         ...
 
-    async def list(self, resource: GroupVersionResource, namespace: str = "") -> list[Object]:
+    async def list(
+        self, resource: GroupVersionResource, namespace: str = "", *, live: bool = False
+    ) -> list[Object]:
         """Every object of ``resource`` (in ``namespace``, or everywhere for "")."""
         ...
 

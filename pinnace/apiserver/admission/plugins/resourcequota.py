@@ -18,6 +18,7 @@ and decides again. Dry runs are checked but charge nothing. The usage arithmetic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from pinnace.api.gvk import GroupVersionResource
 from pinnace.api.quantity import Quantity
@@ -48,6 +49,8 @@ NAME = "ResourceQuota"
 
 RESOURCE_QUOTAS = GroupVersionResource("", "v1", "resourcequotas")
 UPDATE_ATTEMPTS = 5
+LIVE_LOOKUP_TTL = timedelta(seconds=30)
+WRITTEN_QUOTAS_KEPT = 100
 # The cpu and memory names a quota can only enforce if every container states them (``validationSet``).
 CONSTRAINED_COMPUTE = frozenset(
     {"cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"}
@@ -67,6 +70,13 @@ def evaluator_for(attributes: Attributes) -> tuple[Evaluator, frozenset[Operatio
         case "", "persistentvolumeclaims":
             return PersistentVolumeClaimEvaluator(resource), both
     return ObjectCountEvaluator(resource), frozenset({Operation.CREATE})
+
+
+def _revision(obj: Object) -> int:
+    try:
+        return int((obj.get("metadata") or {}).get("resourceVersion") or 0)
+    except ValueError:
+        return 0
 
 
 def pretty(resources: ResourceList) -> str:
@@ -150,6 +160,9 @@ class ResourceQuota(Handler):
         self.objects: ObjectSource = context.objects
         self.clock = context.clock
         self.limited = parse_configuration(context.config)
+        # Quotas this plugin charged, newer than the cache until it catches up (upstream's updatedQuotas).
+        self._written: dict[tuple[str, str], Object] = {}
+        self._live_lookups: dict[str, tuple[datetime, list[Object]]] = {}
 
     async def validate(self, attributes: Attributes) -> None:
         if attributes.subresource or not attributes.namespace or attributes.object is None:
@@ -159,7 +172,7 @@ class ResourceQuota(Handler):
         evaluator, operations = evaluator_for(attributes)
         if attributes.operation not in operations:
             return
-        quotas = await self.objects.list(RESOURCE_QUOTAS, attributes.namespace)
+        quotas = await self._quotas(attributes.namespace)
         for _attempt in range(UPDATE_ATTEMPTS):
             charged = self.check(attributes, evaluator, quotas)
             if attributes.dry_run or not charged:
@@ -243,12 +256,36 @@ class ResourceQuota(Handler):
             names.update(name for name in delta if any(part in name for part in limited.match_contains))
         return names
 
+    async def _quotas(self, namespace: str) -> list[Object]:
+        """``quotaAccessor.GetQuotas``: the namespace's quotas from the cache, read live (and remembered for
+        ``LIVE_LOOKUP_TTL``) when the cache has none, each replaced by the newer copy this plugin wrote."""
+        quotas = await self.objects.list(RESOURCE_QUOTAS, namespace)
+        if not quotas:
+            remembered = self._live_lookups.get(namespace)
+            if remembered is None or remembered[0] <= self.clock():
+                quotas = await self.objects.list(RESOURCE_QUOTAS, namespace, live=True)
+                self._live_lookups[namespace] = (self.clock() + LIVE_LOOKUP_TTL, quotas)
+            else:
+                quotas = remembered[1]
+        return [self._newest(quota) for quota in quotas]
+
+    def _newest(self, quota: Object) -> Object:
+        metadata = quota["metadata"]
+        written = self._written.get((metadata.get("namespace", ""), metadata["name"]))
+        if written is not None and _revision(written) > _revision(quota):
+            return written
+        return quota
+
     async def _charge(self, quotas: list[Object]) -> None:
         for quota in quotas:
             try:
-                await self.objects.update_status(RESOURCE_QUOTAS, quota)
+                stored = await self.objects.update_status(RESOURCE_QUOTAS, quota)
             except status.Conflict as err:
                 raise QuotaConflict from err
+            metadata = stored["metadata"]
+            self._written[(metadata.get("namespace", ""), metadata["name"])] = stored
+            while len(self._written) > WRITTEN_QUOTAS_KEPT:
+                self._written.pop(next(iter(self._written)))
 
     async def _live(self, quotas: list[Object]) -> list[Object]:
         fresh = []
