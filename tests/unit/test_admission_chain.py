@@ -166,6 +166,7 @@ def test_the_default_chain_is_upstreams_default_on_set_that_pinnace_has(plugins:
         "Priority",
         "DefaultTolerationSeconds",
         "DefaultStorageClass",
+        "StorageObjectInUseProtection",
         "MutatingAdmissionWebhook",
         "ValidatingAdmissionPolicy",
         "ValidatingAdmissionWebhook",
@@ -175,13 +176,12 @@ def test_the_default_chain_is_upstreams_default_on_set_that_pinnace_has(plugins:
 
 def test_enabling_and_disabling_keeps_upstreams_order_whatever_the_flags_order(plugins: Plugins) -> None:
     options = AdmissionOptions(
-        enable_plugins=("StorageObjectInUseProtection", "NamespaceLifecycle"),
-        disable_plugins=("ServiceAccount", "PodSecurity", "ResourceQuota"),
+        enable_plugins=("DefaultStorageClass", "NamespaceLifecycle"),
+        disable_plugins=("ServiceAccount", "PodSecurity", "ResourceQuota", "Priority"),
     )
     assert options.enabled_plugin_names(plugins) == [
         "NamespaceLifecycle",
         "LimitRanger",
-        "Priority",
         "DefaultTolerationSeconds",
         "DefaultStorageClass",
         "StorageObjectInUseProtection",

@@ -20,7 +20,6 @@ from pinnace.apiserver.admission.interfaces import PluginContext
 from pinnace.apiserver.admission.registry import (
     DEFAULT_ON_PLUGINS,
     ORDERED_PLUGINS,
-    PINNACE_DEFAULT_OFF,
     PLUGINS,
     Plugins,
 )
@@ -64,11 +63,7 @@ class AdmissionOptions:
     def enabled_plugin_names(self, plugins: Plugins = PLUGINS) -> list[str]:
         """The plugins to run, in order: upstream's default-on set (those Pinnace has), plus the enabled,
         minus the disabled (``enabledPluginNames``)."""
-        defaults = {
-            name
-            for name in DEFAULT_ON_PLUGINS
-            if plugins.is_registered(name) and name not in PINNACE_DEFAULT_OFF
-        }
+        defaults = {name for name in DEFAULT_ON_PLUGINS if plugins.is_registered(name)}
         wanted = (defaults | set(self.enable_plugins)) - (
             set(self.disable_plugins) - set(self.enable_plugins)
         )

@@ -78,12 +78,6 @@ DEFAULT_ON_PLUGINS: frozenset[str] = frozenset(
     }
 )
 
-# Default-on upstream, off in Pinnace until what they rely on exists (``--enable-admission-plugins`` turns
-# them on):
-# StorageObjectInUseProtection's finalizers would keep every PersistentVolume(Claim) forever without the
-# pvc-protection and pv-protection controllers, which the controller manager does not run yet.
-PINNACE_DEFAULT_OFF: frozenset[str] = frozenset({"StorageObjectInUseProtection"})
-
 
 class UnknownPlugin(ValueError):
     pass

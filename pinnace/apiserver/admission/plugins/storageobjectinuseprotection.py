@@ -1,9 +1,8 @@
 """StorageObjectInUseProtection: new PersistentVolumes and PersistentVolumeClaims get the protection
 finalizers, so they outlive their users (``plugin/pkg/admission/storage/storageobjectinuseprotection``).
 
-The pv-protection and pvc-protection controllers remove the finalizers once nothing uses the object;
-until the controller manager runs them, Pinnace keeps this plugin off by default (see
-:data:`~pinnace.apiserver.admission.registry.PINNACE_DEFAULT_OFF`).
+The controller manager's pvc-protection and pv-protection controllers remove the finalizers once nothing
+uses the object.
 """
 
 from __future__ import annotations
