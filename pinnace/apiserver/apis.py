@@ -16,6 +16,8 @@ from typing import Any
 from pinnace.api.defaults import strategy as defaults_strategy
 from pinnace.api.registry import ResourceInfo, ResourceRegistry, builtin_registry
 from pinnace.apiserver import status
+from pinnace.apiserver.requestcontext import user_from_context
+from pinnace.apiserver.rest import csr
 from pinnace.apiserver.rest.resource import Validator
 from pinnace.apiserver.rest.stores import ResourceStores
 from pinnace.storage import Store
@@ -79,6 +81,8 @@ def _validator_for(info: ResourceInfo) -> Validator:
 
 
 def _prepare_for_create(obj: Object, now: str) -> None:
+    if csr.is_csr(obj):
+        csr.prepare_for_create(obj, user_from_context())
     defaults_strategy.prepare_for_create(obj, now=now)
 
 

@@ -50,6 +50,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("--node-startup-grace-period", "1m0s", "the same, for a node that never posted a Ready condition"),
     ):
         parser.add_argument(flag, type=_seconds, default=_seconds(default), metavar="DURATION", help=what)
+    parser.add_argument(
+        "--cluster-signing-cert-file",
+        type=Path,
+        default=None,
+        help="PEM CA certificate the csrsigning controller issues certificates with",
+    )
+    parser.add_argument(
+        "--cluster-signing-key-file", type=Path, default=None, help="PEM private key of that CA"
+    )
+    parser.add_argument(
+        "--cluster-signing-duration",
+        type=_seconds,
+        default=_seconds("8760h"),
+        metavar="DURATION",
+        help="the longest lifetime of a signed certificate (default 8760h0m0s)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
 
@@ -64,7 +80,7 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pinnace.controllers.context import NodeMonitorTiming
+    from pinnace.controllers.context import CSRSigningConfig, NodeMonitorTiming
     from pinnace.controllers.manager import ControllerManagerConfig, run
 
     config = ControllerManagerConfig(
@@ -77,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         job_backoff_base=args.job_backoff_base,
         node_monitor=NodeMonitorTiming(
             args.node_monitor_period, args.node_monitor_grace_period, args.node_startup_grace_period
+        ),
+        csr_signing=CSRSigningConfig(
+            args.cluster_signing_cert_file, args.cluster_signing_key_file, args.cluster_signing_duration
         ),
     )
     return run_until_signalled(run(config))

@@ -6,6 +6,7 @@ pinnace apiserver [--data-dir DIR] [--port PORT]    the API server alone
 pinnace controller-manager [--kubeconfig K]         the control loops
 pinnace scheduler [--kubeconfig K] [--config F]     the scheduler
 pinnace hollow-nodes [--kubeconfig K] --count N     simulated nodes
+pinnace kubeconfig --user NAME [--group G]...       a kubeconfig for a user, signed by the cluster CA
 pinnace datastore snapshot save|restore FILE        back up or restore the store
 pinnace version
 
@@ -22,7 +23,15 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from pinnace import __version__
-from pinnace.cli import admissionflags, auditflags, authflags, controller_manager, hollow_nodes, scheduler
+from pinnace.cli import (
+    admissionflags,
+    auditflags,
+    authflags,
+    controller_manager,
+    hollow_nodes,
+    kubeconfig,
+    scheduler,
+)
 from pinnace.cli.lifecycle import DEFAULT_DATA_DIR, configure_logging, run_until_signalled
 
 
@@ -39,7 +48,7 @@ class ComponentCommand(Protocol):
 #: Commands that run one component, each from its own module.
 COMPONENT_COMMANDS: dict[str, ComponentCommand] = {
     module.NAME: module
-    for module in cast(list[ComponentCommand], [controller_manager, hollow_nodes, scheduler])
+    for module in cast(list[ComponentCommand], [controller_manager, hollow_nodes, kubeconfig, scheduler])
 }
 
 DEFAULT_PORT = 6443

@@ -51,6 +51,11 @@ def components(config: UpConfig) -> list[supervisor.Child]:
     apiserver += config.apiserver_audit_args
     apiserver += config.apiserver_admission_args
     controller_manager = ["controller-manager", "--kubeconfig", _kubeconfig(config, "controller-manager")]
+    # The csrsigning controller signs with the cluster CA, as kubeadm points kube-controller-manager's
+    # --cluster-signing-*-file at /etc/kubernetes/pki/ca.{crt,key}.
+    pki = config.data_dir.absolute() / "pki"
+    controller_manager += ["--cluster-signing-cert-file", str(pki / "ca.crt")]
+    controller_manager += ["--cluster-signing-key-file", str(pki / "ca.key")]
     scheduler = ["scheduler", "--kubeconfig", _kubeconfig(config, "scheduler")]
     children = [
         supervisor.Child("apiserver", apiserver),

@@ -106,6 +106,7 @@ PRIORITYCLASSES = _builtin("scheduling.k8s.io", "v1", "priorityclasses")
 HORIZONTALPODAUTOSCALERS = _builtin("autoscaling", "v2", "horizontalpodautoscalers")
 STORAGECLASSES = _builtin("storage.k8s.io", "v1", "storageclasses")
 CSINODES = _builtin("storage.k8s.io", "v1", "csinodes")
+CERTIFICATESIGNINGREQUESTS = _builtin("certificates.k8s.io", "v1", "certificatesigningrequests")
 EVENTS_V1 = _builtin("events.k8s.io", "v1", "events")
 
 

@@ -9,6 +9,7 @@ in one task group (style.md rule 10).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from pinnace.client.clock import REAL_CLOCK, Clock
@@ -36,6 +37,19 @@ class NodeMonitorTiming:
 DEFAULT_NODE_MONITOR = NodeMonitorTiming()
 
 
+@dataclass(frozen=True, slots=True)
+class CSRSigningConfig:
+    """The CSR signer's CA and certificate lifetime: upstream's ``--cluster-signing-cert-file``,
+    ``--cluster-signing-key-file`` and ``--cluster-signing-duration`` (8760h)."""
+
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    duration_seconds: float = 365 * 24 * 3600.0
+
+
+NO_CSR_SIGNING = CSRSigningConfig()
+
+
 @dataclass
 class ControllerContext:
     client: Client
@@ -48,6 +62,8 @@ class ControllerContext:
     job_backoff_base: float = 10.0
     #: The node lifecycle controller's timing (tests shorten it).
     node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
+    #: The CSR signer's CA files and certificate lifetime (none: ``csrsigning`` signs nothing).
+    csr_signing: CSRSigningConfig = NO_CSR_SIGNING
     #: One recorder per component name (``"deployment-controller"``), created on first use.
     _recorders: dict[str, EventRecorder] = field(default_factory=dict)
 

@@ -21,7 +21,14 @@ from pinnace.client.config import load_kubeconfig, wait_for_kubeconfig
 from pinnace.client.informer import SharedInformerFactory
 from pinnace.client.leaderelection import LeaderElector
 from pinnace.client.rest import RestClient
-from pinnace.controllers.context import DEFAULT_NODE_MONITOR, Controller, ControllerContext, NodeMonitorTiming
+from pinnace.controllers.context import (
+    DEFAULT_NODE_MONITOR,
+    NO_CSR_SIGNING,
+    Controller,
+    ControllerContext,
+    CSRSigningConfig,
+    NodeMonitorTiming,
+)
 from pinnace.controllers.registry import enabled_controllers, factory
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,8 @@ class ControllerManagerConfig:
     kube_api_burst: int = 100
     #: See :attr:`ControllerContext.node_monitor`.
     node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR
+    #: See :attr:`ControllerContext.csr_signing`.
+    csr_signing: CSRSigningConfig = NO_CSR_SIGNING
 
 
 async def run(config: ControllerManagerConfig) -> None:
@@ -71,6 +80,7 @@ async def run(config: ControllerManagerConfig) -> None:
                 ca_pem=client_config.ca_data,
                 job_backoff_base=config.job_backoff_base,
                 node_monitor=config.node_monitor,
+                csr_signing=config.csr_signing,
             )
             return
         elector = LeaderElector(client, LEASE_NAMESPACE, LEASE_NAME, config.identity)
@@ -83,6 +93,7 @@ async def run(config: ControllerManagerConfig) -> None:
                 ca_pem=ca_pem,
                 job_backoff_base=config.job_backoff_base,
                 node_monitor=config.node_monitor,
+                csr_signing=config.csr_signing,
             )
         )
         raise LeadershipLost(f"leader election lost: {LEASE_NAMESPACE}/{LEASE_NAME}")
@@ -98,6 +109,7 @@ async def run_controllers(
     ca_pem: bytes | None,
     job_backoff_base: float = 10.0,
     node_monitor: NodeMonitorTiming = DEFAULT_NODE_MONITOR,
+    csr_signing: CSRSigningConfig = NO_CSR_SIGNING,
 ) -> None:
     """Build every enabled controller, start the informers they asked for, run them until cancelled."""
     informers = SharedInformerFactory(client)
@@ -107,6 +119,7 @@ async def run_controllers(
         ca_pem=ca_pem or b"",
         job_backoff_base=job_backoff_base,
         node_monitor=node_monitor,
+        csr_signing=csr_signing,
     )
     controllers = {name: factory(name)(context) for name in names}
     log.info("starting controllers: %s", ", ".join(names) or "(none)")

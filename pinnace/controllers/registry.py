@@ -38,6 +38,7 @@ CONTROLLER_MODULES: dict[str, str] = {
     "persistentvolume-binder": "pinnace.controllers.persistentvolume",
     "pvc-protection": "pinnace.controllers.persistentvolume.pvcprotection",
     "pv-protection": "pinnace.controllers.persistentvolume.pvprotection",
+    "csrsigning": "pinnace.controllers.certificates.signer",
     # Pinnace's addition (k3s ships rancher/local-path-provisioner in this role).
     "local-path-provisioner": "pinnace.controllers.localpath",
 }

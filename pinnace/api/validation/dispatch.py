@@ -23,6 +23,7 @@ from pinnace.api.validation import (
     apps,
     autoscaling,
     batch,
+    certificates,
     core,
     networking,
     pod,
@@ -96,6 +97,11 @@ KINDS: Final[Mapping[tuple[str, str], KindValidation]] = {
     ),
     ("scheduling.k8s.io", "PriorityClass"): KindValidation(
         scheduling.validate_priority_class, scheduling.validate_priority_class_update, namespaced=False
+    ),
+    ("certificates.k8s.io", "CertificateSigningRequest"): KindValidation(
+        certificates.validate_certificate_signing_request,
+        certificates.validate_certificate_signing_request_update,
+        namespaced=False,
     ),
     ("coordination.k8s.io", "Lease"): KindValidation(
         scheduling.validate_lease, scheduling.validate_lease_update

@@ -30,7 +30,7 @@ from pinnace.apiserver.handlers.patch import (
 from pinnace.apiserver.handlers.watch import serve_watch
 from pinnace.apiserver.requestinfo import RequestInfo, parse_request_info
 from pinnace.apiserver.rest.keys import object_key
-from pinnace.apiserver.rest.resource import ResourceStore
+from pinnace.apiserver.rest.resource import STATUS_LIKE, ResourceStore
 from pinnace.apiserver.rest.stores import ResourceStores
 
 STORES_KEY = web.AppKey("pinnace.stores", ResourceStores)
@@ -70,7 +70,7 @@ def _check_verb(info: RequestInfo, resource: ResourceInfo) -> None:
 async def handle(request: web.Request) -> web.StreamResponse:
     info, rest = _resolve(request)
     _check_verb(info, rest.info)
-    if info.subresource and info.subresource != "status":
+    if info.subresource and info.subresource not in STATUS_LIKE:
         return await subresources.handle(request, info, rest)
     verb = info.verb
     if verb == "list":

@@ -18,7 +18,7 @@ from pinnace.api.fieldmanager import FieldManager
 from pinnace.api.registry import ResourceInfo
 from pinnace.apiserver import status
 from pinnace.apiserver.admission import AdmissionChain, Attributes, Operation
-from pinnace.apiserver.rest import admit, codec, deletion, objectmeta
+from pinnace.apiserver.rest import admit, codec, csr, deletion, objectmeta
 from pinnace.apiserver.rest.continuetoken import ContinueToken, InvalidContinueToken
 from pinnace.apiserver.rest.deletion import DeleteOptions, DeleteResult
 from pinnace.apiserver.rest.fieldmanagers import FieldManagers
@@ -57,6 +57,8 @@ CONFLICT_MESSAGE = (
     "the object has been modified; please apply your changes to the latest version and try again"
 )
 UPDATE_RETRIES = 5
+# Subresources that write status alone (a CSR's approval conditions go through ``approval``).
+STATUS_LIKE = ("status", "approval")
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +378,7 @@ class ResourceStore:
             defaulted = False
             if field_manager is not None:
                 # Upstream's field manager sees the request's object as decoded, defaults included.
-                if subresource != "status":
+                if subresource not in STATUS_LIKE:
                     desired = self._defaulted(desired)
                     defaulted = True
                 desired = self.field_manager(subresource).update(current_view, desired, field_manager)
@@ -384,7 +386,7 @@ class ResourceStore:
             if admit.applies(admission, Operation.UPDATE, mutating=True):
                 # Mutating admission sees the decoded, defaulted object and the current one (upstream runs
                 # it inside the update's retry loop, as here).
-                if not defaulted and subresource != "status":
+                if not defaulted and subresource not in STATUS_LIKE:
                     desired = self._defaulted(desired)
                     defaulted = True
                 attrs = self._admission(
@@ -431,7 +433,7 @@ class ResourceStore:
                 if self.hooks.writes is not None:
                     await self.hooks.writes.after_delete(stored)
                 return self.view(stored), False
-            writes = self.hooks.writes if subresource != "status" else None
+            writes = self.hooks.writes if subresource not in STATUS_LIKE else None
             claimed = await writes.before_update(stored, current) if writes is not None else []
             try:
                 revision = await self.store.update(
@@ -512,10 +514,10 @@ class ResourceStore:
     ) -> Object:
         """The object to store: ``desired`` (in the request's version) merged with ``current`` (stored)."""
         desired = self._with_type(copy.deepcopy(desired))
-        if subresource != "status" and not defaulted:
+        if subresource not in STATUS_LIKE and not defaulted:
             self.hooks.default(desired)
         desired = self._to_storage(desired)
-        if subresource == "status":
+        if subresource in STATUS_LIKE:
             new = take_status(desired, current)
             # Status writes keep the rest of the stored object, but not its managed fields: upstream's
             # ResetObjectMetaForStatus leaves managedFields as the field manager set them.
@@ -527,15 +529,17 @@ class ResourceStore:
         else:
             new = keep_status(desired, current) if self.has_status else dict(desired)
         new = copy.deepcopy(new)
+        if csr.is_csr(new):
+            csr.prepare_for_update(new, current, subresource, objectmeta.rfc3339(self.hooks.clock()))
         objectmeta.prepare_for_update(new, current)
         new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         if (
-            subresource != "status"
+            subresource not in STATUS_LIKE
             and self.hooks.tracks_generation
             and generation_changed(self.strategy, new, current)
         ):
             new["metadata"]["generation"] = int(current["metadata"].get("generation", 0)) + 1
-        if subresource != "status":
+        if subresource not in STATUS_LIKE:
             update_template_generation(self.strategy, new, current)
         if validate:
             self._validate(new, current, new["metadata"].get("name", ""))
