@@ -33,6 +33,7 @@ pytestmark = pytest.mark.e2e
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_d504272936a41a83.txt"
 CONTROLLERS = (
+    "serviceaccount",  # the ServiceAccount admission plugin wants the namespace's default account
     "statefulset",
     "garbage-collector",
     "persistentvolume-binder",
