@@ -1,11 +1,9 @@
 """The PVC protection controller (upstream's ``pkg/controller/volume/pvcprotection``, ``--controllers``
 name ``pvc-protection``): a claim a pod still uses is not removed until the pod is gone.
 
-Every claim carries the ``kubernetes.io/pvc-protection`` finalizer. Upstream's
-``StorageObjectInUseProtection`` admission plugin adds it on create; Pinnace's API server has no admission
-chain yet (the security issue), so until then this controller's own fallback adds it (the one upstream
-keeps for claims created before the plugin was enabled). A claim deleted before the controller saw it
-therefore goes at once.
+Every claim carries the ``kubernetes.io/pvc-protection`` finalizer: the API server's
+``StorageObjectInUseProtection`` admission plugin adds it on create, and this controller adds it to claims
+that lack it (upstream's fallback for claims created while the plugin was off).
 
 A claim being deleted loses the finalizer once no pod uses it: first the pod informer's cache is asked
 (pods filed by the claims they reference), and when it knows of none, a live list of the namespace's pods

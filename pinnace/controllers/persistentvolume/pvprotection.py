@@ -1,11 +1,11 @@
 """The PV protection controller (upstream's ``pkg/controller/volume/pvprotection``, ``--controllers`` name
 ``pv-protection``): a volume bound to a claim is not removed while it is bound.
 
-Every volume carries the ``kubernetes.io/pv-protection`` finalizer (upstream's
-``StorageObjectInUseProtection`` admission plugin adds it on create; until Pinnace has admission, this
-controller's fallback for volumes created before the plugin adds it). A volume being deleted loses the
-finalizer once its phase is no longer ``Bound``: the PV controller moves it to ``Released`` when its claim
-goes.
+Every volume carries the ``kubernetes.io/pv-protection`` finalizer (the API server's
+``StorageObjectInUseProtection`` admission plugin adds it on create; this controller adds it to volumes
+that lack it, upstream's fallback for volumes created while the plugin was off). A volume being deleted
+loses the finalizer once its phase is no longer ``Bound``: the PV controller moves it to ``Released`` when
+its claim goes.
 """
 
 from __future__ import annotations
