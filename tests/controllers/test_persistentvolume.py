@@ -240,3 +240,22 @@ async def test_a_provisioned_volume_whose_claim_got_another_volume_is_released()
         assert c.claim("data")["spec"]["volumeName"] == "first"
         await c.client.create(PVS, spare)
         await c.until(lambda: c.phase(PVS, "spare") == "Released")
+
+
+async def test_wait_for_first_consumer_binds_the_volume_the_scheduler_chose() -> None:
+    seed = {
+        PVS: [pv("local-1", "10Gi", storage_class="local"), pv("local-2", "10Gi", storage_class="local")],
+        PVCS: [pvc("data", storage_class="local")],
+        CLASSES: [storage_class("local", "kubernetes.io/no-provisioner", mode="WaitForFirstConsumer")],
+    }
+    async with cluster(PersistentVolumeController, seed=seed) as c:
+        await c.until(lambda: bool(c.events("WaitForFirstConsumer")))
+        assert c.phase(PVCS, "data") == "Pending" and not c.events("ProvisioningFailed")
+        # VolumeBinding's PreBind for a static match: the PV's claimRef names the claim.
+        claim = c.claim("data")
+        ref = {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "namespace": NAMESPACE, "name": "data"}
+        ref |= {"uid": claim["metadata"]["uid"], "resourceVersion": claim["metadata"]["resourceVersion"]}
+        await c.client.patch(PVS, "local-2", {"spec": {"claimRef": ref}})
+        await c.until(lambda: c.phase(PVCS, "data") == "Bound" and c.phase(PVS, "local-2") == "Bound")
+        assert c.claim("data")["spec"]["volumeName"] == "local-2"
+        assert c.phase(PVS, "local-1") == "Available"
