@@ -8,8 +8,9 @@ minutes for everything (upstream's ``--resource-quota-sync-period``). Usage come
 ReplicationControllers and ResourceQuotas come from informers, other ``count/<resource>`` names are
 listed from the API server's cache when needed (and so refresh on the periodic resync).
 
-Only the accounting lives here. Refusing a create that would exceed a quota is the ResourceQuota
-*admission* plugin's job in the API server; Pinnace does not enforce quotas at admission yet.
+Only the accounting lives here. Refusing a create that would exceed a quota, and charging it at once, is the
+ResourceQuota *admission* plugin's job in the API server
+(:mod:`pinnace.apiserver.admission.plugins.resourcequota`, which uses the evaluators of :mod:`.evaluators`).
 """
 
 from __future__ import annotations
