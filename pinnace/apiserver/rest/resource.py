@@ -408,7 +408,8 @@ class ResourceStore:
                     Operation.UPDATE,
                     namespace,
                     name,
-                    self.view(copy.deepcopy(stored)),
+                    # Not a copy, as upstream: validating plugins must not change what they are shown.
+                    self.view(stored),
                     current_view,
                     dry_run,
                     field_manager,
