@@ -13,9 +13,10 @@ re-encodes its Go structs, so key order inside them and zero-valued fields may d
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
@@ -38,8 +39,11 @@ _GO_ESCAPES: Final = (
 
 
 def micro_time(moment: datetime) -> str:
-    """``metav1.MicroTime``'s JSON form: ``2006-01-02T15:04:05.000000Z`` in UTC."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``metav1.MicroTime``'s JSON form: ``2006-01-02T15:04:05.000000Z`` in UTC (naive times are UTC)."""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    # isoformat is several times faster than strftime; its first 26 characters are the wanted form.
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def user_info(user: UserInfo) -> dict[str, Any]:
@@ -62,6 +66,7 @@ def truncate_user_agent(user_agent: str) -> str:
     return user_agent
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(text.strip())
@@ -164,9 +169,12 @@ class Event:
     request_object: Any = None
     response_object: Any = None
     annotations: dict[str, str] = field(default_factory=dict)
+    _received_text: str = ""
 
     def encode(self, stage: Stage, stage_timestamp: datetime) -> bytes:
         """The event's JSON line (with the trailing newline) as upstream's log backend writes it."""
+        if not self._received_text:
+            self._received_text = micro_time(self.request_received)
         out: dict[str, Any] = {
             "kind": "Event",
             "apiVersion": GROUP_VERSION,
@@ -191,8 +199,10 @@ class Event:
             out["requestObject"] = self.request_object
         if self.response_object is not None:
             out["responseObject"] = self.response_object
-        out["requestReceivedTimestamp"] = micro_time(self.request_received)
-        out["stageTimestamp"] = micro_time(stage_timestamp)
+        out["requestReceivedTimestamp"] = self._received_text
+        out["stageTimestamp"] = (
+            self._received_text if stage_timestamp is self.request_received else micro_time(stage_timestamp)
+        )
         if self.annotations:
             out["annotations"] = dict(sorted(self.annotations.items()))
         return go_escape(orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE))
