@@ -22,9 +22,13 @@ import orjson
 from aiohttp import web
 
 from pinnace.api.defaults.authentication import default_token_request
+from pinnace.api.gvk import GroupVersionKind
 from pinnace.apiserver import status
+from pinnace.apiserver.admission import Operation
 from pinnace.apiserver.authn import AuthenticationChain, AuthenticationFailed
 from pinnace.apiserver.handlers.negotiation import json_response, read_body
+from pinnace.apiserver.handlers.resources import STORES_KEY
+from pinnace.apiserver.rest import admit
 from pinnace.apiserver.serviceaccount.issuer import ServiceAccountIssuer
 from pinnace.apiserver.serviceaccount.metadata import JWKS_PATH, MAX_AGE_SECONDS, OPENID_CONFIG_PATH
 from pinnace.apiserver.user import UserInfo
@@ -36,6 +40,7 @@ GROUP = "authentication.k8s.io"
 ISSUER_KEY = web.AppKey("pinnace.serviceaccount-issuer", ServiceAccountIssuer)
 AUTHENTICATOR_KEY = web.AppKey("pinnace.token-review-authenticator", AuthenticationChain)
 CACHE_CONTROL = f"public, max-age={MAX_AGE_SECONDS}"
+TOKEN_REQUEST_KIND = GroupVersionKind(GROUP, "v1", "TokenRequest")
 
 
 def install(
@@ -63,12 +68,30 @@ async def _typed_body(request: web.Request, kind: str) -> Object:
 async def token_request(request: web.Request) -> web.Response:
     body = await _typed_body(request, "TokenRequest")
     default_token_request(body)
-    result = await request.app[ISSUER_KEY].token_rest.create(
-        request.match_info["namespace"], request.match_info["name"], body
-    )
+    namespace, name = request.match_info["namespace"], request.match_info["name"]
+    body = await _admit_token_request(request, namespace, name, body)
+    result = await request.app[ISSUER_KEY].token_rest.create(namespace, name, body)
     for warning in result.warnings:
         add_warning(request, warning)
     return json_response(result.token_request, code=201)
+
+
+async def _admit_token_request(request: web.Request, namespace: str, name: str, body: Object) -> Object:
+    """Admission of ``serviceaccounts/token`` with the TokenRequest (NodeRestriction, webhooks)."""
+    stores = request.app.get(STORES_KEY)
+    accounts = stores.get("", "v1", "serviceaccounts") if stores is not None else None
+    if accounts is None:
+        return body
+    return await admit.admit_subresource(
+        accounts.hooks.admission,
+        accounts.info,
+        "token",
+        TOKEN_REQUEST_KIND,
+        Operation.CREATE,
+        namespace,
+        name,
+        body,
+    )
 
 
 async def token_review(request: web.Request) -> web.Response:
