@@ -105,6 +105,12 @@ class APIServerProcess:
         return self.process.returncode
 
 
+# The ServiceAccount admission plugin refuses pods in a namespace until the serviceaccount controller has made
+# its default account, as upstream does. Most tests run an API server alone, or with a few controllers, and
+# create pods for other reasons: they run without it. Tests of admission pass ``disable_admission_plugins=()``.
+HARNESS_DISABLED_ADMISSION_PLUGINS = ("ServiceAccount",)
+
+
 def start_apiserver(
     data_dir: Path,
     *,
@@ -113,7 +119,7 @@ def start_apiserver(
     audit_policy_file: Path | None = None,
     audit_log_path: str = "",
     enable_admission_plugins: tuple[str, ...] = (),
-    disable_admission_plugins: tuple[str, ...] = (),
+    disable_admission_plugins: tuple[str, ...] = HARNESS_DISABLED_ADMISSION_PLUGINS,
     admission_control_config_file: Path | None = None,
     timeout: float = 30.0,
 ) -> APIServerProcess:

@@ -66,7 +66,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     data = tmp_path_factory.mktemp("admission")
-    server = start_apiserver(data / "data")
+    server = start_apiserver(data / "data", disable_admission_plugins=())
     manager: ComponentProcess | None = None
     try:
         manager = start_controller_manager(server, ("serviceaccount", "resourcequota"))
