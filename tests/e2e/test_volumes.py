@@ -108,7 +108,7 @@ def test_seed_statefulset_gets_provisioned_volumes_on_hollow_nodes(cluster: Clus
         return {c["metadata"]["name"]: c for c in items if c.get("status", {}).get("phase") == "Bound"}
 
     cluster.until("data-pg-0..2 to be Bound", lambda: sorted(bound()) == claims, seconds=90)
-    out = cluster.run("rollout", "status", "statefulset/pg", "--timeout=60s")
+    out = cluster.run("rollout", "status", "statefulset/pg", "--timeout=45s")
     assert "partitioned roll out complete: 3 new pods have been updated" in out
 
     table = cluster.run("get", "pvc")
@@ -143,5 +143,6 @@ def test_seed_statefulset_gets_provisioned_volumes_on_hollow_nodes(cluster: Clus
     # Deleting the StatefulSet keeps the claims (retention policy Retain); deleting them frees the volumes.
     cluster.run("delete", "statefulset", "pg", "--wait=false")
     cluster.until("the pods to go", lambda: not cluster.json("get", "pods", "-l", "app=pg")["items"])
-    cluster.run("delete", "pvc", *claims, "--timeout=60s")
+    cluster.run("delete", "pvc", *claims, "--wait=false")
+    cluster.until("the claims to go", lambda: not cluster.json("get", "pvc")["items"])
     cluster.until("the volumes to go", lambda: not cluster.json("get", "pv")["items"])
