@@ -268,6 +268,27 @@ async def test_a_watch_writes_response_started_when_headers_go_out(
     assert "responseObject" not in sink.events[2]
 
 
+async def test_a_forbidden_watch_still_writes_response_started(
+    everything: tuple[RecordingSink, Client],
+) -> None:
+    sink, client = everything
+    response = await client.get(PREFIX + "?watch=true", headers=bearer("mallory"))
+    assert response.status == 403
+    assert sink.stages() == ["RequestReceived", "ResponseStarted", "ResponseComplete"]
+    assert sink.events[1]["responseStatus"]["code"] == 403
+    assert sink.events[1]["responseStatus"]["reason"] == "Forbidden"
+    assert sink.events[1]["annotations"]["authorization.k8s.io/decision"] == "forbid"
+
+
+async def test_an_impersonated_watch_says_so_from_response_started(
+    everything: tuple[RecordingSink, Client],
+) -> None:
+    sink, client = everything
+    await client.get(PREFIX + "?watch=true", headers={**bearer("alice"), "Impersonate-User": "bob"})
+    assert sink.stages() == ["RequestReceived", "ResponseStarted", "ResponseComplete"]
+    assert ["impersonatedUser" in event for event in sink.events] == [False, True, True]
+
+
 async def test_an_unexpected_error_is_a_panic_event(everything: tuple[RecordingSink, Client]) -> None:
     sink, client = everything
     response = await client.put(PREFIX + "/x", json=CONFIGMAP, headers=bearer("alice"))

@@ -30,6 +30,7 @@ from pinnace.apiserver.audit.types import (
     REASON_ANNOTATION,
     Stage,
 )
+from pinnace.apiserver.user import UserInfo
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class AuditContext:
     __slots__ = (
         "annotations",
         "audit_id",
+        "authenticated",
         "clock",
         "event",
         "long_running",
@@ -65,14 +67,24 @@ class AuditContext:
         self.clock = clock
         self.annotations: dict[str, str] = {}
         self.event: Event | None = None  # None: not audited (yet)
+        self.authenticated: UserInfo | None = None  # who authenticated, before any impersonation
         self.sink: Sink | None = None
         self.omit_stages: frozenset[Stage] = frozenset()
         self.long_running = False
         self.response_started = False
 
-    def start(self, event: Event, sink: Sink, omit_stages: frozenset[Stage], *, long_running: bool) -> None:
+    def start(
+        self,
+        event: Event,
+        sink: Sink,
+        omit_stages: frozenset[Stage],
+        *,
+        long_running: bool,
+        authenticated: UserInfo | None,
+    ) -> None:
         event.annotations = self.annotations  # annotations added from now on land in the event
         self.event = event
+        self.authenticated = authenticated
         self.sink = sink
         self.omit_stages = omit_stages
         self.long_running = long_running

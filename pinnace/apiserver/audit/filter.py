@@ -118,7 +118,7 @@ class Auditing:
             return
         context = request[AUDIT_KEY]
         event = self._new_event(request, context, config, info, user=None)
-        context.start(event, self.sink, config.omit_stages, long_running=False)
+        context.start(event, self.sink, config.omit_stages, long_running=False, authenticated=None)
         # Upstream sets the attempted methods as the message, then the 401 Status written replaces it.
         _log_status(event, config, err.to_status(), err.code)
         context.process_stage(Stage.RESPONSE_STARTED)
@@ -134,7 +134,9 @@ class Auditing:
             return await handler(request)
         context = request[AUDIT_KEY]
         event = self._new_event(request, context, config, info, user=user)
-        context.start(event, self.sink, config.omit_stages, long_running=is_long_running(info))
+        context.start(
+            event, self.sink, config.omit_stages, long_running=is_long_running(info), authenticated=user
+        )
         if not context.process_stage(Stage.REQUEST_RECEIVED):
             raise status.internal_error("failed to store audit event")
         try:
@@ -207,9 +209,11 @@ class Auditing:
         if event.response_status is None:
             # Nothing was sent (upstream fakes a success so that the event says so).
             event.response_status = {**_CONNECTION_CLOSED_EARLY, "code": 200}
-            if context.long_running and not context.response_started:
-                context.response_started = True
-                context.process_stage(Stage.RESPONSE_STARTED)
+        if context.long_running and not context.response_started:
+            # An error answer (a forbidden watch) is about to be written: upstream's response writer
+            # reports ResponseStarted as it writes the headers, before ResponseComplete.
+            context.response_started = True
+            context.process_stage(Stage.RESPONSE_STARTED)
         context.process_stage(Stage.RESPONSE_COMPLETE)
 
     async def _log_request_object(
@@ -241,17 +245,13 @@ async def _on_response_prepare(request: web.Request, response: web.StreamRespons
         else:
             audit_id = request.headers.get(AUDIT_ID_HEADER) or new_audit_id()
         response.headers[AUDIT_ID_HEADER] = audit_id
-    if context is None or context.event is None or context.response_started:
+    if context is None or context.event is None or not context.long_running or context.response_started:
         return
     context.response_started = True
-    if context.event.response_status is None:
-        context.event.response_status = {"metadata": {}}
-    context.event.response_status["code"] = response.status
-    if context.long_running:
-        original = request.get(USER_KEY)
-        if original is not None:
-            _impersonation(request, context.event, original)
-        context.process_stage(Stage.RESPONSE_STARTED)
+    context.event.response_status = response_status(None, response.status)
+    if context.authenticated is not None:
+        _impersonation(request, context.event, context.authenticated)
+    context.process_stage(Stage.RESPONSE_STARTED)
 
 
 def install(app: web.Application) -> None:
