@@ -7,9 +7,9 @@ exists here (:func:`new_authorizer`):
 
 1. :class:`PrivilegedGroupAuthorizer`: members of ``system:masters`` may do everything (upstream's
    ``authorizerfactory.NewPrivilegedGroups``, which kube-apiserver always puts first).
-2. :class:`NodeInterimAuthorizer`: members of ``system:nodes`` may do everything. This stands in for the
-   Node authorizer (a kubelet may touch only its own node's objects), which does not exist yet; RBAC's
-   ``system:node`` role is not bound to the group upstream either, so without it kubelets could not run.
+2. the Node authorizer (:mod:`pinnace.apiserver.node`): a kubelet (``system:node:<name>`` in
+   ``system:nodes``) may read only what its node's pods reference, and do what upstream's node rules allow;
+   RBAC's ``system:node`` role is bound to nobody, as upstream.
 3. RBAC (:mod:`pinnace.apiserver.rbac`), from the roles and bindings in the cluster. The health and
    version endpoints are open to everyone through RBAC's ``system:public-info-viewer`` binding.
 
@@ -58,6 +58,8 @@ class Attributes:
     resource: str = ""
     subresource: str = ""
     name: str = ""
+    # The request's ``fieldSelector`` (the Node authorizer lets a node list only its own pods).
+    field_selector: str = ""
 
 
 class Authorizer(Protocol):
@@ -124,13 +126,6 @@ class ComponentAuthorizer:
 NODE_RULES_ERROR = "node authorizer does not support user rule resolution"
 
 
-class NodeInterimAuthorizer(ComponentAuthorizer):
-    """The ``system:nodes`` group may do everything, until the Node authorizer exists."""
-
-    def __init__(self) -> None:
-        super().__init__(users=(), groups=(NODES_GROUP,))
-
-
 class PublicInfoAuthorizer:
     """ALLOW ``get`` on the public paths and their sub-paths for every user, NO_OPINION otherwise."""
 
@@ -180,18 +175,22 @@ class UnionAuthorizer:
         return SubjectRules(tuple(resource), tuple(non_resource), incomplete, tuple(errors))
 
 
-def new_authorizer(rbac: Authorizer | None = None) -> UnionAuthorizer:
-    """kube-apiserver's chain: privileged group, (interim) node access, RBAC.
+def new_authorizer(rbac: Authorizer | None = None, node: Authorizer | None = None) -> UnionAuthorizer:
+    """kube-apiserver's chain for ``--authorization-mode=Node,RBAC``: privileged group, Node, RBAC.
 
-    Without ``rbac`` (an API server without storage) the controller manager and scheduler keep the
-    interim access they had before RBAC, and the public endpoints are opened directly.
+    Without ``rbac`` (an API server without storage) the controller manager, scheduler and nodes keep the
+    blanket access they had before RBAC, and the public endpoints are opened directly.
     """
     if rbac is None:
         components = ComponentAuthorizer(
             users=("system:kube-controller-manager", "system:kube-scheduler"), groups=(NODES_GROUP,)
         )
         return UnionAuthorizer([PrivilegedGroupAuthorizer(), components, PublicInfoAuthorizer()])
-    return UnionAuthorizer([PrivilegedGroupAuthorizer(), NodeInterimAuthorizer(), rbac])
+    chain: list[Authorizer] = [PrivilegedGroupAuthorizer()]
+    if node is not None:
+        chain.append(node)
+    chain.append(rbac)
+    return UnionAuthorizer(chain)
 
 
 def forbidden_message(attributes: Attributes) -> str:

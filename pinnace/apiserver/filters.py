@@ -153,4 +153,5 @@ def request_attributes(request: web.BaseRequest, user: UserInfo) -> Attributes:
         resource=info.resource,
         subresource=info.subresource,
         name=info.name,
+        field_selector=request.query.get("fieldSelector", ""),
     )

@@ -15,7 +15,6 @@ import yaml
 
 from pinnace.apiserver.atomicfile import write_atomically
 from pinnace.apiserver.pki import ClusterPKI, mint_client_certificate
-from pinnace.apiserver.user import NODES_GROUP
 
 DEFAULT_NAME = "pinnace"
 
@@ -24,7 +23,9 @@ DEFAULT_NAME = "pinnace"
 COMPONENT_IDENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "controller-manager": ("system:kube-controller-manager", ()),
     "scheduler": ("system:kube-scheduler", ()),
-    "hollow-nodes": ("system:node:pinnace-hollow-nodes", (NODES_GROUP,)),
+    # One process plays many nodes, so it is not a node to the Node authorizer: its own user, with the
+    # ClusterRole pinnace:hollow-nodes (pinnace.apiserver.rbac.hollownodes), as KWOK's controller has.
+    "hollow-nodes": ("system:pinnace:hollow-nodes", ()),
 }
 
 

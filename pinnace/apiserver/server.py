@@ -41,6 +41,8 @@ from pinnace.apiserver.authz import new_authorizer
 from pinnace.apiserver.config import APIServerConfig
 from pinnace.apiserver.health import HealthRegistry, default_registry
 from pinnace.apiserver.kubeconfig import write_admin_kubeconfig, write_component_kubeconfigs
+from pinnace.apiserver.node.authorizer import NodeAuthorizer, NodeGraphSync
+from pinnace.apiserver.node.graph import NodeGraph
 from pinnace.apiserver.pki import ensure_pki
 from pinnace.apiserver.rbac.install import RBAC
 from pinnace.apiserver.tls import serving_ssl_context
@@ -71,7 +73,8 @@ async def run(
     stores = apis.build_stores(store, registry)
     authentication = await authenticators.build(config, stores)
     rbac = RBAC(stores)
-    authorizer = new_authorizer(rbac.authorizer)
+    node_graph = NodeGraphSync(NodeGraph(), stores)
+    authorizer = new_authorizer(rbac.authorizer, NodeAuthorizer(node_graph.graph, node_graph.claim))
     rbac.protect_stores(authorizer)
     admission = await asyncio.to_thread(admission_install.install, stores, config.admission)
     stores.start()
@@ -95,6 +98,8 @@ async def run(
     try:
         await stores.wait_ready()
         await apis.ensure_default_namespaces(stores)
+        node_graph.start()
+        await node_graph.wait_synced()
         await rbac.start()
         await admission.start()
         await runner.setup()
@@ -117,6 +122,7 @@ async def run(
             # Every request has finished: write what is queued and close the log.
             await asyncio.to_thread(audit_log.close)
         await rbac.stop()
+        await node_graph.stop()
         await stores.stop()
         await store.close()
         log.info("API server stopped")

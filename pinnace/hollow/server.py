@@ -10,7 +10,7 @@
                                     stages (package data or --stages)
 
 The process authenticates with the identity the API server mints for hollow nodes
-(``system:node:pinnace-hollow-nodes`` in ``system:nodes``). Cancelling ``run`` (SIGTERM) stops everything
+(``system:pinnace:hollow-nodes``, with the ClusterRole ``pinnace:hollow-nodes``). Cancelling ``run`` (SIGTERM) stops everything
 cleanly and leaves the Nodes and Leases in place, as a stopped kubelet does.
 """
 

@@ -435,7 +435,7 @@ async def test_checks_registered_after_start_are_served() -> None:
     [
         ("controller-manager", "system:kube-controller-manager"),
         ("scheduler", "system:kube-scheduler"),
-        ("hollow-nodes", "system:node:pinnace-hollow-nodes"),
+        ("hollow-nodes", "system:pinnace:hollow-nodes"),
     ],
 )
 def test_each_component_has_its_own_working_identity(

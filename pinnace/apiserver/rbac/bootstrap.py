@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pinnace.apiserver import status
+from pinnace.apiserver.rbac import hollownodes
 from pinnace.apiserver.rbac.index import CLUSTER_ROLE, CLUSTER_ROLE_BINDING
 from pinnace.apiserver.rbac.reconciliation import (
     Operation,
@@ -52,7 +53,11 @@ class BootstrapPolicy:
 @functools.cache
 def load_policy() -> BootstrapPolicy:
     data = json.loads(POLICY_FILE.read_text())
-    return BootstrapPolicy(tuple(data["clusterRoles"]), tuple(data["clusterRoleBindings"]))
+    # Pinnace's own additions after upstream's (see pinnace.apiserver.rbac.hollownodes).
+    return BootstrapPolicy(
+        (*data["clusterRoles"], hollownodes.CLUSTER_ROLE),
+        (*data["clusterRoleBindings"], hollownodes.CLUSTER_ROLE_BINDING),
+    )
 
 
 async def reconcile_policy(stores: ResourceStores, policy: BootstrapPolicy | None = None) -> dict[str, int]:
