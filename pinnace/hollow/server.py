@@ -10,8 +10,8 @@
                                     stages (package data or --stages)
 
 The process authenticates with the identity the API server mints for hollow nodes
-(``system:pinnace:hollow-nodes``, with the ClusterRole ``pinnace:hollow-nodes``). Cancelling ``run`` (SIGTERM) stops everything
-cleanly and leaves the Nodes and Leases in place, as a stopped kubelet does.
+(``system:pinnace:hollow-nodes``, with the ClusterRole ``pinnace:hollow-nodes``). Cancelling ``run``
+(SIGTERM) stops everything cleanly and leaves the Nodes and Leases in place, as a stopped kubelet does.
 """
 
 from __future__ import annotations
