@@ -23,6 +23,7 @@ from pinnace.apiserver.admission.plugins import register_builtins
 from pinnace.apiserver.admission.plugins.priority import ensure_system_priority_classes
 from pinnace.apiserver.admission.registry import PLUGINS, Plugins
 from pinnace.apiserver.audit import context as audit_context
+from pinnace.apiserver.rest.keys import object_key
 from pinnace.apiserver.rest.resource import ListOptions, ResourceStore
 from pinnace.apiserver.rest.stores import ResourceStores
 
@@ -45,10 +46,17 @@ class StoreObjectSource:
     async def get(
         self, resource: GroupVersionResource, namespace: str, name: str, *, live: bool = False
     ) -> Object | None:
-        try:
-            return await self._rest(resource).get(namespace, name, resource_version="" if live else "0")
-        except status.NotFound:
-            return None
+        rest = self._rest(resource)
+        if live:
+            try:
+                return await rest.get(namespace, name)
+            except status.NotFound:
+                return None
+        # Straight from the cache with a shallow copy, as cached lists are served: every write asks for
+        # its namespace, and callers only read.
+        await rest.cache.wait_ready()
+        cached = rest.cache.get(object_key(rest.info, namespace, name))
+        return rest.view(dict(cached)) if cached is not None else None
 
     async def list(
         self, resource: GroupVersionResource, namespace: str = "", *, live: bool = False
