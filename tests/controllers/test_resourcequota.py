@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
+from pinnace.api.quota.evaluators import (
+    PersistentVolumeClaimEvaluator,
+    PodEvaluator,
+    ServiceEvaluator,
+)
+from pinnace.api.quota.resourcelist import render
 from pinnace.client import resources as r
 from pinnace.client.fake import FakeClient
 from pinnace.client.interface import Object
 from pinnace.controllers import resourcequota
 from pinnace.controllers.context import ControllerContext
-from pinnace.controllers.resourcequota.evaluators import (
-    PersistentVolumeClaimEvaluator,
-    PodEvaluator,
-    ServiceEvaluator,
-)
-from pinnace.controllers.resourcequota.resourcelist import render
 from tests.controllers.lifecycle_support import running
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ listed from the API server's cache when needed (and so refresh on the periodic r
 
 Only the accounting lives here. Refusing a create that would exceed a quota, and charging it at once, is the
 ResourceQuota *admission* plugin's job in the API server
-(:mod:`pinnace.apiserver.admission.plugins.resourcequota`, which uses the evaluators of :mod:`.evaluators`).
+(:mod:`pinnace.apiserver.admission.plugins.resourcequota`; both use :mod:`pinnace.api.quota`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from typing import Final
+from typing import Final, cast
 
+from pinnace.api.quota.evaluators import (
+    Evaluator,
+    ObjectCountEvaluator,
+    PersistentVolumeClaimEvaluator,
+    PodEvaluator,
+    ServiceEvaluator,
+)
+from pinnace.api.quota.resourcelist import equals, mask, parse_list, render
+from pinnace.api.quota.usage import calculate_usage
 from pinnace.client import resources
 from pinnace.client.clock import Clock
 from pinnace.client.informer import Informer
@@ -29,15 +38,6 @@ from pinnace.client.resources import Resource
 from pinnace.client.workqueue import WorkQueue, run_workers
 from pinnace.controllers.apiresources import preferred_resources
 from pinnace.controllers.context import ControllerContext
-from pinnace.controllers.resourcequota.evaluators import (
-    Evaluator,
-    ObjectCountEvaluator,
-    PersistentVolumeClaimEvaluator,
-    PodEvaluator,
-    ServiceEvaluator,
-)
-from pinnace.controllers.resourcequota.resourcelist import equals, mask, parse_list, render
-from pinnace.controllers.resourcequota.usage import calculate_usage
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class ResourceQuotaController:
         self.quotas = self.informers[resources.RESOURCEQUOTAS]
         self.quotas.add_handler(self._quota_added, self._quota_updated)
         for evaluator in self.evaluators:
-            informer = self.informers.get(evaluator.resource)
+            informer = self.informers.get(cast(Resource, evaluator.resource))
             if informer is not None:
                 self._replenish_from(informer, evaluator)
 
@@ -130,10 +130,12 @@ class ResourceQuotaController:
                 self.queue.add(key_of(quota))
 
     async def _list(self, evaluator: Evaluator, namespace: str) -> list[Object]:
-        informer = self.informers.get(evaluator.resource)
+        # The controller builds its evaluators from client Resources (see the registry above).
+        resource = cast(Resource, evaluator.resource)
+        informer = self.informers.get(resource)
         if informer is not None:
             return informer.indexer.list_namespace(namespace)
-        listed = await self.client.list(evaluator.resource, namespace, resource_version="0")
+        listed = await self.client.list(resource, namespace, resource_version="0")
         return list(listed.get("items") or [])
 
     async def sync(self, key: ObjectKey) -> None:

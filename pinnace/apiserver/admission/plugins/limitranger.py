@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 from pinnace.api.gvk import GroupVersionResource
 from pinnace.api.quantity import Quantity, QuantityError, parse_quantity
+from pinnace.api.quota.evaluators import pod_limits, pod_requests
 from pinnace.apiserver.admission.attributes import Attributes, Object, Operation
 from pinnace.apiserver.admission.errors import forbidden
 from pinnace.apiserver.admission.interfaces import Handler, ObjectSource, PluginContext
-from pinnace.controllers.resourcequota.evaluators import pod_limits, pod_requests
 
 NAME = "LimitRanger"
 

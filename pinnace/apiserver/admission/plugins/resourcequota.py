@@ -12,7 +12,7 @@ has computed it), a pod must state the cpu/memory requests or limits the quota c
 The charge is written with the quota's resourceVersion as precondition; a conflict re-reads the quotas
 and decides again. Dry runs are checked but charge nothing. The usage arithmetic is upstream's shared
 ``pkg/quota/v1`` evaluators, which Pinnace keeps with the controller that also uses them
-(:mod:`pinnace.controllers.resourcequota.evaluators`; they are pure functions).
+(:mod:`pinnace.api.quota.evaluators`; they are pure functions).
 """
 
 from __future__ import annotations
@@ -22,12 +22,7 @@ from datetime import datetime, timedelta
 
 from pinnace.api.gvk import GroupVersionResource
 from pinnace.api.quantity import Quantity
-from pinnace.apiserver import status
-from pinnace.apiserver.admission.attributes import Attributes, Object, Operation
-from pinnace.apiserver.admission.errors import forbidden
-from pinnace.apiserver.admission.interfaces import Handler, ObjectSource, PluginContext
-from pinnace.client.resources import Resource
-from pinnace.controllers.resourcequota.evaluators import (
+from pinnace.api.quota.evaluators import (
     Evaluator,
     ObjectCountEvaluator,
     PersistentVolumeClaimEvaluator,
@@ -35,7 +30,7 @@ from pinnace.controllers.resourcequota.evaluators import (
     ServiceEvaluator,
     pod_compute_usage,
 )
-from pinnace.controllers.resourcequota.resourcelist import (
+from pinnace.api.quota.resourcelist import (
     ZERO,
     ResourceList,
     add,
@@ -43,7 +38,12 @@ from pinnace.controllers.resourcequota.resourcelist import (
     parse_list,
     render,
 )
-from pinnace.controllers.resourcequota.usage import scope_requirements
+from pinnace.api.quota.usage import scope_requirements
+from pinnace.apiserver import status
+from pinnace.apiserver.admission.attributes import Attributes, Object, Operation
+from pinnace.apiserver.admission.errors import forbidden
+from pinnace.apiserver.admission.interfaces import Handler, ObjectSource, PluginContext
+from pinnace.client.resources import Resource
 
 NAME = "ResourceQuota"
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from pinnace.client.interface import Object
-from pinnace.controllers.resourcequota.evaluators import Evaluator, ScopeRequirement
-from pinnace.controllers.resourcequota.resourcelist import ZERO, ResourceList, add, mask
+from pinnace.api.quota.evaluators import Evaluator, Object, ScopeRequirement
+from pinnace.api.quota.resourcelist import ZERO, ResourceList, add, mask
 
 #: Lists the objects of an evaluator's resource in a namespace.
 ListFunc = Callable[[Evaluator, str], Awaitable[list[Object]]]

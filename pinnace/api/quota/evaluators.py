@@ -25,10 +25,7 @@ from typing import Any, Final, Protocol
 from pinnace.api.defaults.strategy import pod_qos_class
 from pinnace.api.labels import from_label_selector_object
 from pinnace.api.quantity import Quantity
-from pinnace.client.interface import Object
-from pinnace.client.resources import Resource
-from pinnace.controllers.podutil import parse_time
-from pinnace.controllers.resourcequota.resourcelist import (
+from pinnace.api.quota.resourcelist import (
     ResourceList,
     add,
     add_into,
@@ -36,6 +33,28 @@ from pinnace.controllers.resourcequota.resourcelist import (
     max_into,
     parse_list,
 )
+
+Object = dict[str, Any]
+
+
+class Resource(Protocol):
+    """What quota needs to know of a resource (``pinnace.client.resources.Resource`` is one)."""
+
+    @property
+    def group(self) -> str: ...
+
+    @property
+    def plural(self) -> str: ...
+
+    @property
+    def qualified(self) -> str: ...
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
 
 #: A scope or scopeSelector requirement: ``{"scopeName": ..., "operator": ..., "values": [...]}``.
 ScopeRequirement = dict[str, Any]
