@@ -1,6 +1,6 @@
 """API server benchmark: Pinnace's Kubernetes API over HTTPS, with a trivial HTTPS server as the ceiling.
 
-    .venv/bin/python bench/apiserver.py [--quick] [--json FILE]
+    .venv/bin/python bench/apiserver.py [--quick] [--json FILE] [--audit [LEVEL]]
 
 Starts ``pinnace apiserver`` in a child process (the default SQLite store, a temporary data dir, a free
 loopback port) and drives it over HTTPS with the admin client certificate of the kubeconfig it writes:
@@ -19,6 +19,13 @@ loopback port) and drives it over HTTPS with the admin client certificate of the
   delivered events/s (W x E / time from the first write until every watcher has every event) and
   the delay from each write's response to each delivery of its event (clamped at zero: an event may
   overtake the response to its own write).
+
+With ``--audit`` a second API server runs with an audit policy that records every request at LEVEL
+(Metadata by default) to a file; create and get are measured on it too, interleaved with the first in each
+round, so the column ``pinnace+audit`` against ``pinnace`` is what auditing costs per request. Besides rates
+and latencies it reports each server's CPU time per request (user + system, from ``/proc/PID/stat``, the
+audit writer thread included), which other load on the machine disturbs far less than wall-clock figures.
+Lists and watches, which do not involve the audited server, are skipped in this mode.
 
 Each rate or time is the median of several rounds (3, or 1 with --quick); latency percentiles pool
 the samples of all rounds.
@@ -41,6 +48,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import resource
 import signal
 import ssl
@@ -88,6 +96,7 @@ WATCH_OPENING = 32  # watch connections being opened at once
 PAGE = 500
 
 PINNACE, CEILING = "pinnace", "ceiling"
+AUDITED = "pinnace+audit"  # the same API server with --audit-policy-file and --audit-log-path
 START_SECONDS = 60.0
 STOP_SECONDS = 15.0
 REQUEST_TIMEOUT_SECONDS = 300.0
@@ -321,39 +330,70 @@ async def open_connections(session: aiohttp.ClientSession, count: int) -> None:
 # --- the figures ------------------------------------------------------------------------------
 
 
-async def bench_requests(pinnace: Endpoint, ceiling: Endpoint, scale: Scale, results: Results) -> None:
-    """Create then get ConfigMaps, Pinnace and the ceiling alternately within each round."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (``/proc/PID/stat`` fields 14 and 15), all threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def bench_requests(
+    pinnace: Endpoint,
+    ceiling: Endpoint,
+    scale: Scale,
+    results: Results,
+    audited: Endpoint | None = None,
+    pids: Mapping[str, int] | None = None,
+) -> None:
+    """Create then get ConfigMaps, Pinnace (and the audited Pinnace) and the ceiling alternately within
+    each round. With ``pids`` (column -> server process), also each server's CPU ms per request."""
+    columns = [(PINNACE, pinnace), (CEILING, ceiling)]
+    if audited is not None:
+        columns.insert(1, (AUDITED, audited))
     for concurrency in CONCURRENCY:
         rates: dict[tuple[str, str], list[float]] = {}
         latencies: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
         for round_ in range(scale.rounds):
             names = [f"cm-c{concurrency}-r{round_}-{i}" for i in range(scale.requests)]
-            for column, endpoint in ((PINNACE, pinnace), (CEILING, ceiling)):
+            for column, endpoint in columns:
+                pid = (pids or {}).get(column)
                 async with endpoint.session(concurrency) as session:
                     await open_connections(session, concurrency)
-                    for verb, (rate, samples) in (await create_then_get(session, concurrency, names)).items():
+                    measured = await create_then_get(session, concurrency, names, pid)
+                    for verb, (rate, samples, cpu_per_request) in measured.items():
                         rates.setdefault((column, verb), []).append(rate)
                         latencies.setdefault((column, verb), []).extend(samples)
+                        if pid is not None:
+                            cpu.setdefault((column, verb), []).append(cpu_per_request)
         for (column, verb), values in rates.items():
             samples = latencies[(column, verb)]
             results.put(column, f"{verb}/s @{concurrency}", statistics.median(values))
             results.put(column, f"{verb} p50 ms @{concurrency}", percentile(samples, 0.5) * 1000)
             results.put(column, f"{verb} p99 ms @{concurrency}", percentile(samples, 0.99) * 1000)
+        for (column, verb), values in cpu.items():
+            results.put(
+                column, f"{verb} server CPU ms per request @{concurrency}", statistics.median(values) * 1000
+            )
 
 
 async def create_then_get(
-    session: aiohttp.ClientSession, concurrency: int, names: list[str]
-) -> dict[str, tuple[float, list[float]]]:
+    session: aiohttp.ClientSession, concurrency: int, names: list[str], pid: int | None = None
+) -> dict[str, tuple[float, list[float], float]]:
+    """(rate, latencies, server CPU seconds per request or 0 without ``pid``) of each verb."""
+
     async def create(index: int) -> bytes:
         return await call(session, "POST", CONFIGMAPS, configmap(names[index]))
 
     async def get(index: int) -> bytes:
         return await call(session, "GET", f"{CONFIGMAPS}/{names[index]}")
 
-    return {
-        "create": await timed_ops(concurrency, len(names), create),
-        "get": await timed_ops(concurrency, len(names), get),
-    }
+    measured = {}
+    for verb, op in (("create", create), ("get", get)):
+        before = cpu_seconds(pid) if pid is not None else 0.0
+        rate, samples = await timed_ops(concurrency, len(names), op)
+        used = cpu_seconds(pid) - before if pid is not None else 0.0
+        measured[verb] = (rate, samples, used / len(names))
+    return measured
 
 
 async def bench_lists(pinnace: Endpoint, pid: int, scale: Scale, results: Results) -> None:
@@ -517,14 +557,42 @@ async def read_events(
     return time.perf_counter()
 
 
+@dataclass(frozen=True)
+class Audited:
+    """The second API server of ``--audit``: its endpoint, process and audit log."""
+
+    endpoint: Endpoint
+    child: Child
+    log: Path
+
+
+def audit_policy(level: str) -> str:
+    """One rule for every request: the cost of auditing all of them at ``level``."""
+    return f"apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: {level}\n"
+
+
 async def bench(
-    scale: Scale, pinnace: Endpoint, ceiling: Endpoint, apiserver: Child, ceiling_child: Child
+    scale: Scale,
+    pinnace: Endpoint,
+    ceiling: Endpoint,
+    apiserver: Child,
+    ceiling_child: Child,
+    audited: Audited | None = None,
 ) -> Results:
     results = Results()
     await wait_ready(pinnace, apiserver, b"ok")
     await wait_ready(ceiling, ceiling_child, None)  # any 200 will do: it answers everything alike
+    if audited is not None:
+        await wait_ready(audited.endpoint, audited.child, b"ok")
     results.put(PINNACE, "apiserver RSS MiB idle", memory_kib(apiserver.pid, "VmRSS") / 1024)
     print("benchmarking create and get ...", file=sys.stderr, flush=True)
+    if audited is not None:
+        pids = {PINNACE: apiserver.pid, AUDITED: audited.child.pid, CEILING: ceiling_child.pid}
+        await bench_requests(pinnace, ceiling, scale, results, audited.endpoint, pids)
+        text = audited.log.read_bytes()
+        results.put(AUDITED, "audit events written", text.count(b"\n"))
+        results.put(AUDITED, "audit log bytes per event", len(text) / max(1, text.count(b"\n")))
+        return results  # lists and watches do not involve the audited server
     await bench_requests(pinnace, ceiling, scale, results)
     await bench_lists(pinnace, apiserver.pid, scale, results)
     await bench_watch(pinnace, scale, results)
@@ -534,8 +602,8 @@ async def bench(
     return results
 
 
-def run(scale: Scale) -> Results:
-    """Start both servers, measure, and stop them (by PID) whatever happens."""
+def run(scale: Scale, audit_level: str | None = None) -> Results:
+    """Start the servers, measure, and stop them (by PID) whatever happens."""
     raise_open_files_limit(2 * max(scale.watchers) + 1024)
     with tempfile.TemporaryDirectory(prefix="pinnace-bench-apiserver-") as tmp:
         root = Path(tmp)
@@ -558,7 +626,19 @@ def run(scale: Scale) -> Results:
             children.append(ceiling_child)
             wait_for_file(port_file, ceiling_child)
             ceiling = Endpoint(f"https://127.0.0.1:{port_file.read_text()}", pinnace.ssl_context)
-            return asyncio.run(bench(scale, pinnace, ceiling, apiserver, ceiling_child))
+            audited = None
+            if audit_level is not None:
+                policy, log = root / "audit-policy.yaml", root / "audit" / "audit.log"
+                policy.write_text(audit_policy(audit_level))
+                audited_dir = root / "audited"
+                audit_argv = [*APISERVER, "--data-dir", str(audited_dir), "--port", "0"]
+                audit_argv += ["--audit-policy-file", str(policy), "--audit-log-path", str(log)]
+                audited_child = Child.start(AUDITED, audit_argv, root / "audited.log")
+                children.append(audited_child)
+                wait_for_file(audited_dir / "kubeconfig.yaml", audited_child)
+                endpoint = client_endpoint(audited_dir / "kubeconfig.yaml", root / "audited-client")
+                audited = Audited(endpoint, audited_child, log)
+            return asyncio.run(bench(scale, pinnace, ceiling, apiserver, ceiling_child, audited))
         except BaseException:
             for child in children:
                 print(f"--- {child.name} log (tail) ---\n{child.log_tail()}", file=sys.stderr)
@@ -570,21 +650,32 @@ def run(scale: Scale) -> Results:
                 child.stop()
 
 
-def report(results: Results) -> str:
-    header = f"{'figure':58}{PINNACE:>14}{CEILING:>14}{'pinnace/ceiling':>18}"
+def report(results: Results, audit_level: str | None = None) -> str:
+    audited_column = f"{AUDITED:>16}" if audit_level else ""
+    header = f"{'figure':58}{PINNACE:>14}{audited_column}{CEILING:>14}{'pinnace/ceiling':>18}"
+    if audit_level:
+        header += f"{'audit/pinnace':>16}"
     lines = [header, "-" * len(header)]
 
-    def cell(value: float | None) -> str:
+    def cell(value: float | None, width: int = 14) -> str:
         if value is None:
-            return f"{'':>14}"
-        return f"{value:>14.1f}" if abs(value) >= 100 else f"{value:>14.2f}"
+            return " " * width
+        return f"{value:>{width}.1f}" if abs(value) >= 100 else f"{value:>{width}.2f}"
 
     for name, by_column in results.figures.items():
         pinnace, ceiling = by_column.get(PINNACE), by_column.get(CEILING)
-        row = f"{name:58}{cell(pinnace)}{cell(ceiling)}"
+        audited = by_column.get(AUDITED)
+        row = f"{name:58}{cell(pinnace)}"
+        if audit_level:
+            row += cell(audited, 16)
+        row += cell(ceiling)
         if pinnace is not None and ceiling:
             row += f"{pinnace / ceiling:>18.3f}"
-        lines.append(row)
+        elif audit_level:
+            row += " " * 18
+        if audit_level and pinnace and audited is not None:
+            row += f"{audited / pinnace:>16.3f}"
+        lines.append(row.rstrip())
     lines += [
         "",
         "ceiling: a trivial aiohttp HTTPS server with the same TLS setup, answering a fixed ConfigMap body;",
@@ -599,7 +690,25 @@ def report(results: Results) -> str:
             f"pinnace: best {verb} rate {best[PINNACE]:.0f}/s is {best[PINNACE] / best[CEILING]:.3f} "
             f"of the ceiling's best ({best[CEILING]:.0f}/s)"
         )
+    if audit_level:
+        lines += audit_summary(results, audit_level)
     return "\n".join(lines)
+
+
+def audit_summary(results: Results, level: str) -> list[str]:
+    """What auditing every request at ``level`` adds: server CPU time per request (the median over the
+    concurrencies) and the latency of one request at a time."""
+    lines = [f"{AUDITED}: every request audited at level {level} to a file (JSON lines, writer thread)."]
+    for verb in ("create", "get"):
+        cpu = [results.figures[f"{verb} server CPU ms per request @{c}"] for c in CONCURRENCY]
+        plain = statistics.median(figures[PINNACE] for figures in cpu)
+        audited = statistics.median(figures[AUDITED] for figures in cpu)
+        p50 = results.figures[f"{verb} p50 ms @1"]
+        lines.append(
+            f"audit cost per {verb}: {audited - plain:+.3f} ms server CPU ({audited:.3f} vs {plain:.3f} ms, "
+            f"{(audited / plain - 1) * 100:+.0f}%); p50 latency @1 {p50[AUDITED] - p50[PINNACE]:+.3f} ms"
+        )
+    return lines
 
 
 def main() -> int:
@@ -608,6 +717,14 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one round (a smoke test)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--audit",
+        nargs="?",
+        const="Metadata",
+        choices=("Metadata", "Request", "RequestResponse"),
+        metavar="LEVEL",
+        help="also measure create and get with every request audited at LEVEL (default Metadata)",
+    )
     # The ceiling server is this same file, run as a child process.
     parser.add_argument("--serve-ceiling", type=Path, metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument("--port-file", type=Path, help=argparse.SUPPRESS)
@@ -617,11 +734,11 @@ def main() -> int:
     # SIGTERM unwinds like Ctrl-C: the children are stopped and the temporary directory removed.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        results = run(QUICK if args.quick else FULL)
+        results = run(QUICK if args.quick else FULL, args.audit)
     except KeyboardInterrupt:
         print("interrupted; every process started was stopped", file=sys.stderr)
         return 130
-    print(report(results))
+    print(report(results, args.audit))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results.figures, indent=2, sort_keys=True))

@@ -120,7 +120,7 @@ async def run(
         await runner.cleanup()
         if audit_log is not None:
             # Every request has finished: write what is queued and close the log.
-            await asyncio.to_thread(audit_log.close)
+            await audit_log.aclose()
         await rbac.stop()
         await node_graph.stop()
         await stores.stop()

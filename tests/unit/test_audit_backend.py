@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,12 @@ from pinnace.apiserver.audit.options import AuditOptions
 
 
 class RecordingWriter:
-    def __init__(self, fail_on: bytes = b"") -> None:
+    def __init__(self, fail_on: bytes = b"", on_flush: Callable[[], object] = lambda: None) -> None:
         self.lines: list[bytes] = []
         self.flushes = 0
         self.closed = False
         self.fail_on = fail_on
+        self.on_flush = on_flush
 
     def write(self, data: bytes) -> None:
         if self.fail_on and data == self.fail_on:
@@ -27,6 +30,7 @@ class RecordingWriter:
 
     def flush(self) -> None:
         self.flushes += 1
+        self.on_flush()
 
     def close(self) -> None:
         self.closed = True
@@ -42,6 +46,38 @@ def test_close_writes_every_queued_event_and_closes_the_writer() -> None:
     assert writer.lines == lines
     assert writer.closed and writer.flushes >= 1
     assert not backend.process(b"late\n")  # nothing is accepted once closed
+
+
+async def test_on_a_loop_events_are_handed_over_in_batches() -> None:
+    writer = RecordingWriter()
+    backend = LogBackend(writer, hand_off_seconds=3600)  # only MAX_BATCH or aclose hands over here
+    backend.start()
+    for n in range(10):
+        assert backend.process(f"{n}\n".encode())
+    assert writer.lines == []  # still pending on the loop: no thread woken per event
+    await backend.aclose()
+    assert writer.lines == [f"{n}\n".encode() for n in range(10)]
+    assert writer.flushes == 1 and writer.closed
+
+
+async def test_the_timer_hands_over_without_waiting_for_close() -> None:
+    loop = asyncio.get_running_loop()
+    flushed = asyncio.Event()
+    writer = RecordingWriter(on_flush=lambda: loop.call_soon_threadsafe(flushed.set))
+    backend = LogBackend(writer, hand_off_seconds=0)
+    backend.start()
+    backend.process(b"a\n")
+    backend.process(b"b\n")
+    async with asyncio.timeout(10):
+        await flushed.wait()
+    assert writer.lines == [b"a\n", b"b\n"] and writer.flushes == 1  # one batch of two
+    await backend.aclose()
+
+
+async def test_pending_events_count_against_the_bound() -> None:
+    backend = LogBackend(RecordingWriter(), buffer_size=2, hand_off_seconds=3600)
+    assert [backend.process(b"x\n") for _ in range(3)] == [True, True, False]
+    await backend.aclose()
 
 
 def test_a_full_queue_refuses_events(caplog: pytest.LogCaptureFixture) -> None:

@@ -5,7 +5,7 @@
 log path upstream logs "No audit policy file provided, no events will be recorded for log backend").
 A log path other than ``-`` is created at start (directory 0700, file 0600), so that a path the server
 cannot write stops it at once, as upstream's ``ensureLogFile`` does. :func:`build` does blocking I/O; the
-server calls it, and :meth:`AuditLog.close`, from a thread.
+server calls it from a thread.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ class AuditLog:
     def start(self) -> None:
         self.backend.start()
 
+    async def aclose(self) -> None:
+        """Write every pending event and close the log (the blocking part runs in a thread)."""
+        await self.backend.aclose()
+
     def close(self) -> None:
-        """Write every queued event and close the log (blocking: call it from a thread)."""
+        """:meth:`aclose` without an event loop (blocking)."""
         self.backend.close()
 
 

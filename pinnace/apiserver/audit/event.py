@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -29,13 +30,14 @@ MAX_USER_AGENT_LENGTH: Final = 1024
 USER_AGENT_TRUNCATE_SUFFIX: Final = "...TRUNCATED"
 
 # Go's encoding/json escapes these even inside strings (HTMLEscape, and the JavaScript line separators).
-_GO_ESCAPES: Final = (
-    (b"&", b"\\u0026"),
-    (b"<", b"\\u003c"),
-    (b">", b"\\u003e"),
-    ("\u2028".encode(), b"\\u2028"),
-    ("\u2029".encode(), b"\\u2029"),
-)
+_GO_ESCAPES: Final = {
+    b"&": b"\\u0026",
+    b"<": b"\\u003c",
+    b">": b"\\u003e",
+    "\u2028".encode(): b"\\u2028",
+    "\u2029".encode(): b"\\u2029",
+}
+_GO_ESCAPED: Final = re.compile(b"|".join(re.escape(raw) for raw in _GO_ESCAPES))
 
 
 def micro_time(moment: datetime) -> str:
@@ -67,6 +69,12 @@ def truncate_user_agent(user_agent: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
+def _peer_text(remote: str) -> str:
+    """The peer address as Go prints it, "" if it is not an IP (parsed once per address)."""
+    ip = _parse_ip(remote)
+    return "" if ip is None else str(ip)
+
+
 def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(text.strip())
@@ -81,11 +89,14 @@ def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 def source_ips(headers: CIMultiDictProxy[str], remote: str | None) -> list[str]:
     """``utilnet.SourceIPs``: the X-Forwarded-For chain, X-Real-Ip unless already in it, then the peer address
     unless it is the last one already listed."""
-    ips: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     forwarded = headers.get("X-Forwarded-For", "")
+    real_ip = headers.get("X-Real-Ip", "")
+    if not forwarded and not real_ip:  # the common case: the peer alone
+        peer_text = _peer_text(remote) if remote else ""
+        return [peer_text] if peer_text else []
+    ips: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     if forwarded:
         ips += [ip for part in forwarded.split(",") if (ip := _parse_ip(part)) is not None]
-    real_ip = headers.get("X-Real-Ip", "")
     if real_ip:
         parsed = _parse_ip(real_ip)
         if parsed is not None and parsed not in ips:
@@ -210,7 +221,6 @@ class Event:
 
 def go_escape(line: bytes) -> bytes:
     """Go's HTML-safe JSON escaping; the characters can only occur inside strings, so bytes are replaced."""
-    for raw, escaped in _GO_ESCAPES:
-        if raw in line:
-            line = line.replace(raw, escaped)
-    return line
+    if _GO_ESCAPED.search(line) is None:  # the common case: one scan, nothing to do
+        return line
+    return _GO_ESCAPED.sub(lambda match: _GO_ESCAPES[match.group()], line)
