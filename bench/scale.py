@@ -72,6 +72,7 @@ START_SECONDS = 60.0
 STOP_SECONDS = 15.0
 PHASE_TIMEOUT_SECONDS = 3600.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SVG_POINTS = 400
 
 
 @dataclass(frozen=True)
@@ -580,33 +581,35 @@ def report(results: Results, mode: str, scale: Scale) -> str:
 
 
 def write_svg(path: Path, last: Round, scale: Scale) -> None:
-    """Ready nodes and Running pods against seconds since each phase started (the last round)."""
-    width, height, pad = 720, 360, 48
-    series = [
-        ("nodes Ready", last.nodes_timeline, scale.nodes, "#1f77b4"),
-        ("pods Running", last.pods_timeline, scale.pods, "#d62728"),
+    """Two panels, each on its own time axis: Ready nodes and Running pods against seconds since their
+    phase started (the last round), at most SVG_POINTS points each."""
+    panel, height, pad = 360, 300, 44
+    panels = [
+        (f"{scale.nodes} nodes Ready", last.nodes_timeline, scale.nodes, "#1f77b4"),
+        (f"{scale.pods} pods Running", last.pods_timeline, scale.pods, "#d62728"),
     ]
-    span = max([t for _, timeline, _, _ in series for t, _ in timeline] or [1.0])
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * panel}" height="{height}" '
         'font-family="sans-serif" font-size="12">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>',
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>',
-        f'<text x="{width / 2}" y="{height - 12}" text-anchor="middle">'
-        f"seconds since the phase started (0 to {span:.1f})</text>",
-        f'<text x="{pad}" y="{pad - 16}">fraction done (nodes: {scale.nodes}, pods: {scale.pods})</text>',
+        f'<rect width="{2 * panel}" height="{height}" fill="white"/>',
     ]
-    for number, (label, timeline, target, colour) in enumerate(series):
+    for number, (label, timeline, target, colour) in enumerate(panels):
+        left, right, top, bottom = number * panel + pad, (number + 1) * panel - 12, 28, height - pad
+        span = max((t for t, _ in timeline), default=1.0) or 1.0
+        step = max(1, len(timeline) // SVG_POINTS)
+        sampled = [(0.0, 0), *timeline[::step], *timeline[-1:]]
         points = " ".join(
-            f"{pad + (width - 2 * pad) * t / span:.1f},"
-            f"{height - pad - (height - 2 * pad) * n / max(target, 1):.1f}"
-            for t, n in timeline
+            f"{left + (right - left) * t / span:.1f},{bottom - (bottom - top) * n / max(target, 1):.1f}"
+            for t, n in sampled
         )
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        parts.append(
-            f'<text x="{width - pad - 120}" y="{pad + 16 * (number + 1)}" fill="{colour}">{label}</text>'
-        )
+        parts += [
+            f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="black"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="black"/>',
+            f'<text x="{left}" y="{top - 10}" fill="{colour}">{label} (fraction done)</text>',
+            f'<text x="{(left + right) / 2}" y="{height - 14}" text-anchor="middle">'
+            f"seconds (0 to {span:.1f})</text>",
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>',
+        ]
     parts.append("</svg>")
     path.write_text("\n".join(parts))
 
