@@ -143,6 +143,10 @@ def pod(name: str) -> bytes:
     )
 
 
+def service_account(name: str) -> bytes:
+    return orjson.dumps({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}})
+
+
 def namespace(name: str) -> bytes:
     return orjson.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
@@ -403,6 +407,10 @@ async def bench_lists(pinnace: Endpoint, pid: int, scale: Scale, results: Result
     results.put(PINNACE, "apiserver RSS MiB before the pods", memory_kib(pid, "VmRSS") / 1024)
     async with pinnace.session(LOAD_CONCURRENCY) as session:
         await call(session, "POST", NAMESPACES, namespace(LIST_NAMESPACE))
+        # ServiceAccount admission needs the namespace's default account; the serviceaccount controller,
+        # which the benchmark does not run, would create it.
+        accounts = f"{NAMESPACES}/{LIST_NAMESPACE}/serviceaccounts"
+        await call(session, "POST", accounts, service_account("default"))
         for size in scale.list_sizes:
             print(f"loading {size} pods ...", file=sys.stderr, flush=True)
 
