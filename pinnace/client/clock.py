@@ -15,6 +15,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from pinnace.api.timestamps import micro_time as micro_time  # re-exported for clients
+from pinnace.api.timestamps import rfc3339 as rfc3339
+
 
 class Clock(Protocol):
     """The time a component sees. ``monotonic`` never goes backwards; ``now`` is UTC wall time."""
@@ -40,16 +43,6 @@ class RealClock:
 
 
 REAL_CLOCK: Clock = RealClock()
-
-
-def rfc3339(moment: datetime) -> str:
-    """``metav1.Time`` as JSON: whole seconds, UTC, ``Z`` (``2006-01-02T15:04:05Z``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def micro_time(moment: datetime) -> str:
-    """``metav1.MicroTime`` as JSON (``2006-01-02T15:04:05.000000Z``), as Leases and events.k8s.io use."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)

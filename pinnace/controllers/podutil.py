@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from pinnace.api.timestamps import parse_time as parse_time  # re-exported for the controllers
+from pinnace.api.timestamps import rfc3339
 
 Object = dict[str, Any]
 
@@ -32,17 +35,6 @@ def is_pod_terminating(pod: Object) -> bool:
 def is_pod_ready(pod: Object) -> bool:
     condition = get_condition(pod, "Ready")
     return condition is not None and condition.get("status") == "True"
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def format_time(moment: datetime) -> str:
-    """A ``metav1.Time`` as the API writes it: RFC 3339 in UTC, whole seconds (``2025-01-01T00:00:00Z``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_pod_available(pod: Object, min_ready_seconds: int, now: datetime) -> bool:
@@ -102,3 +94,7 @@ def compare_active_pods(left: Object, right: Object) -> int:
     if left_created != right_created:
         return -1 if _after_or_zero(left_created, right_created) else 1
     return 0
+
+
+#: A ``metav1.Time`` as the API writes it (whole seconds, UTC).
+format_time = rfc3339

@@ -28,13 +28,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pinnace.api.timestamps import rfc3339
 from pinnace.client.clock import REAL_CLOCK, Clock
 from pinnace.client.errors import Conflict, NotFound
 from pinnace.client.interface import Client, Object
 from pinnace.client.keys import ObjectKey, key_of
 from pinnace.client.resources import Resource
 from pinnace.client.workqueue import WorkQueue, run_workers
-from pinnace.hollow.nodeobjects import rfc3339
 from pinnace.hollow.stages import Stage, choose
 from pinnace.hollow.templates import MISSING
 

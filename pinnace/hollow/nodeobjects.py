@@ -24,6 +24,7 @@ from typing import Any
 
 from pinnace import __version__
 from pinnace.api.quantity import canonicalize
+from pinnace.api.timestamps import micro_time, rfc3339
 from pinnace.client.interface import Object
 from pinnace.hollow.config import HollowConfig
 from pinnace.hollow.ipam import NodeAddresses
@@ -44,16 +45,6 @@ NODE_CONDITIONS: tuple[tuple[str, str, str, str], ...] = (
     ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
     ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
 )
-
-
-def rfc3339(moment: datetime) -> str:
-    """metav1.Time: seconds precision, UTC ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def micro_time(moment: datetime) -> str:
-    """metav1.MicroTime (``RFC3339Micro``): six fractional digits."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def node_labels(config: HollowConfig, index: int) -> dict[str, str]:

@@ -33,6 +33,7 @@ from pinnace.api.quota.resourcelist import (
     max_into,
     parse_list,
 )
+from pinnace.api.timestamps import parse_time
 
 Object = dict[str, Any]
 
@@ -48,12 +49,6 @@ class Resource(Protocol):
 
     @property
     def qualified(self) -> str: ...
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 #: A scope or scopeSelector requirement: ``{"scopeName": ..., "operator": ..., "values": [...]}``.
